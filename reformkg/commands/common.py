@@ -1,0 +1,49 @@
+"""Options and helpers shared by the commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import paths
+from ..iris import DEFAULT_BASE
+
+DEFAULT_GRAPH = paths.DIST_DIR / "reformkg.ttl"
+
+
+def graph_option(func):
+    return click.option("--graph", "graph_path", type=click.Path(dir_okay=False, path_type=Path),
+                        default=None, help="Graph file to read (default: dist/reformkg.ttl, built if missing).")(func)
+
+
+def base_option(func):
+    return click.option("--base-iri", "base", default=DEFAULT_BASE, show_default=True,
+                        help="Base IRI of the instance IRIs.")(func)
+
+
+def load_graph(graph_path: Path | None):
+    """The graph to read: the given file, or dist/reformkg.ttl (built first when it is missing)."""
+    from rdflib import Graph
+
+    from ..errors import ReformKGError
+    from ..namespaces import bind_prefixes
+
+    path = graph_path or DEFAULT_GRAPH
+    if graph_path is None and not path.exists():
+        from ..build import build
+
+        click.echo("dist/reformkg.ttl is missing: building it first…", err=True)
+        build()
+    if not path.exists():
+        raise ReformKGError("graph file not found", path=path)
+    graph = Graph()
+    try:
+        graph.parse(path, format=_format_of(path))
+    except Exception as exc:  # noqa: BLE001 - any parser error becomes one clear line
+        raise ReformKGError(f"cannot parse the graph: {exc}", path=path) from None
+    return bind_prefixes(graph)
+
+
+def _format_of(path: Path) -> str:
+    return {".nt": "nt", ".jsonld": "json-ld", ".trig": "trig", ".nq": "nquads"}.get(path.suffix, "turtle")

@@ -1,0 +1,74 @@
+"""Reading and normalising Chinese source text.
+
+Source strings are kept exact; the helpers here produce *derived* forms (ASCII digits, text without
+HTML tags, names without line-wrap spaces) used for parsing and matching.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import NoticeFormatError
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．％，：", "0123456789.%,:")
+_CJK = r"\u3400-\u9fff\uf900-\ufaff"
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A decoded text file and how it was decoded (for a warning when it was not UTF-8)."""
+
+    path: Path
+    text: str
+    encoding: str
+
+
+def read_source(path: Path) -> SourceText:
+    """Decode a notice: UTF-8 (with or without BOM), else UTF-16 by BOM, else GB18030 (GBK's superset).
+
+    Line ends become ``\\n``. A file that is none of these is an error naming the file.
+    """
+    data = Path(path).read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        text, encoding = data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text, encoding = data.decode("utf-16"), "utf-16"
+    else:
+        try:
+            text, encoding = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError as exc:
+            try:
+                text, encoding = data.decode("gb18030"), "gb18030"
+            except UnicodeDecodeError:
+                line = data[: exc.start].count(b"\n") + 1
+                raise NoticeFormatError(
+                    "cannot decode the file: expected UTF-8 (or GBK/GB18030) text", path=path, line=line
+                ) from None
+    return SourceText(Path(path), text.replace("\r\n", "\n").replace("\r", "\n"), encoding)
+
+
+def ascii_digits(text: str) -> str:
+    """Full-width digits, point, percent, comma and colon as ASCII (２０２５ → 2025)."""
+    return text.translate(_FULLWIDTH)
+
+
+def strip_html(cell: str) -> str:
+    """Plain text of a description cell: paragraph ends become new lines, other tags vanish."""
+    text = re.sub(r"(?i)</p\s*>|<br\s*/?>", "\n", cell)
+    text = re.sub(r"<[^>]*>", "", text)
+    text = html.unescape(text)
+    lines = (line.strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def join_wrapped(text: str) -> str:
+    """Remove white space between two CJK characters: a line-wrap or page-break artefact."""
+    return re.sub(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])", "", text).strip()
+
+
+def compact(text: str) -> str:
+    """A name without any white space, for matching (集美 ⏎⏎ 区政府 → 集美区政府)."""
+    return re.sub(r"\s+", "", text)
