@@ -142,9 +142,10 @@ def check_commended(graph: Graph, notice: URIRef, label: str) -> Consistency:
 
 def build(data_dir: Path = paths.DATA_DIR, extra: Iterable[Path] = (), out_dir: Path = paths.DIST_DIR,
           base: str = DEFAULT_BASE, strict: bool = False, validate: bool = True,
-          on_step: Callable[[str], None] | None = None) -> BuildResult:
-    """Assemble, validate, then write ``OUT/reformkg.ttl`` atomically."""
+          on_step: Callable[[str], None] | None = None, outputs: bool = True) -> BuildResult:
+    """Assemble, validate, then write ``OUT/reformkg.ttl``, the store and every output, atomically."""
     from .export import write_graph
+    from .store import write_disk_store
     from .validate import validate_graph
 
     result = assemble(data_dir, extra, base, strict, on_step)
@@ -156,6 +157,14 @@ def build(data_dir: Path = paths.DATA_DIR, extra: Iterable[Path] = (), out_dir: 
         if not report.conforms:
             raise ValidationFailed("the built graph does not conform to ontology/shapes.ttl:\n" + str(report))
     clock = time.perf_counter()
-    result.written.append(write_graph(result.parts.union(), Path(out_dir) / GRAPH_FILE, "ttl", base))
+    graph_file = write_graph(result.parts.union(), Path(out_dir) / GRAPH_FILE, "ttl", base)
+    result.written.append(graph_file)
+    result.written.append(write_disk_store(result.parts.union(), Path(out_dir), graph_file))
     result.timings["write"] = time.perf_counter() - clock
+    if outputs:
+        from .outputs import write_outputs
+
+        clock = time.perf_counter()
+        result.written += write_outputs(result, Path(out_dir), on_step)
+        result.timings["outputs"] = time.perf_counter() - clock
     return result
