@@ -160,6 +160,8 @@ class GraphBuilder:
         for name in self.resolver.expand_distribution(notice.distributed, city):
             add(n, RK.distributedTo, self._use(part, self.resolver.agency(name, city, notice)))
         annotation = self.annotations.get(notice.doc_number)
+        if annotation:
+            add(n, RK.curated, Literal(True))
         for row in notice.measures:
             self._measure(part, n, notice_slug, notice, city, row, annotation)
         return n
