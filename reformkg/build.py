@@ -6,6 +6,7 @@ each through a temporary file and a rename, so a failed build leaves the previou
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from .iris import DEFAULT_BASE, Minter
 from .notice import Notice, parse_notice
 from .registry import load_registry
 from .resolve import Resolver
+from .store import OxigraphStore
 
 GRAPH_FILE = "reformkg.ttl"
 
@@ -49,10 +51,14 @@ class Consistency:
 
 @dataclass
 class BuildResult:
-    """What a build made and what it noticed, for the summary line and the tests."""
+    """What a build made and what it noticed, for the summary line and the tests.
+
+    ``store`` (pyoxigraph) is what the build's own steps query; ``graph`` is the same triples as an
+    rdflib Graph, made only when someone asks for it (costly at a million triples).
+    """
 
     parts: Parts
-    graph: Graph
+    store: OxigraphStore
     base: str
     notices: list[Notice]
     notice_slugs: dict[str, str]
@@ -64,6 +70,15 @@ class BuildResult:
     @property
     def measures(self) -> int:
         return sum(len(n.measures) for n in self.notices)
+
+    @functools.cached_property
+    def triples(self) -> list:
+        """The union graph's triples, each once (parts may share agency descriptions)."""
+        return list(self.parts.union())
+
+    @functools.cached_property
+    def graph(self) -> Graph:
+        return to_graph(self.triples, self.base)
 
 
 def notice_files(data_dir: Path, extra: Iterable[Path] = ()) -> list[Path]:
@@ -115,29 +130,35 @@ def assemble(data_dir: Path = paths.DATA_DIR, extra: Iterable[Path] = (), base: 
     warnings += [f"no curated English/topics for {m}" for m in builder.unannotated]
     if strict and warnings:
         raise ResolutionError("--strict: " + str(len(warnings)) + " problem(s):\n  " + "\n  ".join(warnings))
-    graph = to_graph(builder.parts.union(), base)
-    result = BuildResult(builder.parts, graph, base, notices, slugs, warnings, timings=timings)
-    result.consistency = [check_commended(graph, URIRef(Minter(base).notice(slugs[str(n.path)])), n.doc_number)
-                          for n in notices]
+    result = BuildResult(builder.parts, None, base, notices, slugs, warnings, timings=timings)
+    clock = time.perf_counter()
+    result.store = OxigraphStore.from_triples(result.triples)
+    timings["store"] = time.perf_counter() - clock
+    result.consistency = check_commended(result.store, {Minter(base).notice(slugs[str(n.path)]): n.doc_number
+                                                        for n in notices})
     return result
 
 
-def check_commended(graph: Graph, notice: URIRef, label: str) -> Consistency:
-    """Compare the units the body commends with the lead units of the notice's measures."""
-    from rdflib.namespace import SKOS
+COMMENDED_VS_LEADS = """
+SELECT ?notice ?agency ?side ?name WHERE {
+  { ?notice rk:commends ?agency . FILTER NOT EXISTS { ?m rk:listedIn ?notice ; rk:leadAgency ?agency }
+    BIND("commended" AS ?side) }
+  UNION
+  { ?m rk:listedIn ?notice ; rk:leadAgency ?agency .
+    ?notice rk:commends ?any . FILTER NOT EXISTS { ?notice rk:commends ?agency } BIND("leading" AS ?side) }
+  ?agency skos:prefLabel ?name . FILTER(lang(?name) = "zh")
+}
+"""
 
-    from .namespaces import RK
 
-    commended = set(graph.objects(notice, RK.commends))
-    leads = {lead for m in graph.subjects(RK.listedIn, notice) for lead in graph.objects(m, RK.leadAgency)}
-
-    def names(iris):
-        return tuple(sorted(next((str(label) for label in graph.objects(i, SKOS.prefLabel)
-                                  if label.language == "zh"), str(i)) for i in iris))
-
-    if not commended:
-        return Consistency(label, (), ())
-    return Consistency(label, names(commended - leads), names(leads - commended))
+def check_commended(store, notices: dict[URIRef, str]) -> list[Consistency]:
+    """Per notice, the units the body commends that lead nothing, and the leads it does not commend."""
+    found: dict[URIRef, dict[str, set[str]]] = {n: {"commended": set(), "leading": set()} for n in notices}
+    for notice, _agency, side, name in store.query(COMMENDED_VS_LEADS).rows:
+        if notice in found:
+            found[notice][str(side)].add(str(name))
+    return [Consistency(label, tuple(sorted(found[n]["commended"])), tuple(sorted(found[n]["leading"])))
+            for n, label in notices.items()]
 
 
 def build(data_dir: Path = paths.DATA_DIR, extra: Iterable[Path] = (), out_dir: Path = paths.DIST_DIR,
@@ -157,9 +178,9 @@ def build(data_dir: Path = paths.DATA_DIR, extra: Iterable[Path] = (), out_dir: 
         if not report.conforms:
             raise ValidationFailed("the built graph does not conform to ontology/shapes.ttl:\n" + str(report))
     clock = time.perf_counter()
-    graph_file = write_graph(result.parts.union(), Path(out_dir) / GRAPH_FILE, "ttl", base)
+    graph_file = write_graph(result.triples, Path(out_dir) / GRAPH_FILE, "ttl", base)
     result.written.append(graph_file)
-    result.written.append(write_disk_store(result.parts.union(), Path(out_dir), graph_file))
+    result.written.append(write_disk_store(result.triples, Path(out_dir), graph_file))
     result.timings["write"] = time.perf_counter() - clock
     if outputs:
         from .outputs import write_outputs

@@ -323,8 +323,8 @@ _NUM_RE = re.compile(
 )
 
 _SP = "[ \t\u3000\xa0]*"
-_CODE_NAME_RE = re.compile(
-    r"[0-9A-Za-z.]+(?:" + _SP + r"\+" + _SP + r"[0-9A-Za-z.]+)+"
+_CODE_NAME_RE = re.compile(  # possessive: linear even on very long digit runs
+    r"(?<![0-9A-Za-z.])[0-9A-Za-z.]++(?:" + _SP + r"\+" + _SP + r"[0-9A-Za-z.]++)++"
 )
 _GLOSS_RE = re.compile(_SP + "[”\"’」』]?" + _SP + "[\u4e00-\u9fff]{0,8}" + _SP + "[（(]")
 _TITLE_RE = re.compile("《[^《》\n]{0,100}》")
@@ -393,14 +393,20 @@ def _make_period(y1, m1, d1, y2, m2, d2, end_word) -> tuple[datetime.date, datet
 
 def _find_markers(norm: str) -> list[_Marker]:
     markers: list[_Marker] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(norm))
 
     def free(a: int, b: int) -> bool:
-        return all(b <= s or a >= e for s, e in taken)
+        return not any(taken[a:b])
 
     def add(a: int, b: int, as_of=None, p0=None, p1=None) -> None:
-        taken.append((a, b))
+        taken[a:b] = b"\x01" * (b - a)
         markers.append(_Marker(a, b, as_of, p0, p1))
+
+    year_ends: list[int] = []
+    year_values: list[int] = []
+    for y in _YEAR_RE.finditer(norm):
+        year_ends.append(y.end())
+        year_values.append(int(y.group(1)))
 
     for m in _PERIOD_FROM_RE.finditer(norm):
         y1, m1, d1, _mid, y2, m2, d2, end_word = m.groups()
@@ -454,10 +460,10 @@ def _find_markers(norm: str) -> list[_Marker]:
         if y is None:
             if year_end:
                 continue
-            years = [int(x.group(1)) for x in _YEAR_RE.finditer(norm, 0, m.start())]
-            if not years:
+            k = bisect.bisect_right(year_ends, m.start())
+            if k == 0:
                 continue
-            year = years[-1]
+            year = year_values[k - 1]
         else:
             year = int(y)
         try:
@@ -636,12 +642,14 @@ def _extract(text: str) -> list[Figure]:
     figures: list[Figure] = []
     # per clause: (end of previous figure, its value, unit, was it a 由/从 baseline)
     last_in_clause: dict[int, tuple[int, Decimal, str, bool]] = {}
+    clause_text: dict[int, str] = {}
     for m in _NUM_RE.finditer(norm):
         s, e = m.span()
         if mask[s]:
             continue
         clause_start, clause_end = _span_of(clause_bounds, s, len(norm))
-        prefix = norm[clause_start:s]
+        # qualifier, ordinal and baseline words sit right before the number
+        prefix = norm[max(clause_start, s - 40):s]
         if prefix.rstrip(_SPACES).endswith("第"):
             continue
         tail = _read_tail(norm, e)
@@ -697,7 +705,8 @@ def _extract(text: str) -> list[Figure]:
             as_of=as_of,
             period_start=period_start,
             period_end=period_end,
-            source_text=raw[clause_start:clause_end].strip(),
+            source_text=clause_text.setdefault(
+                clause_start, raw[clause_start:clause_end].strip()),
             number_text=raw[s:tail.end],
         ))
     return figures

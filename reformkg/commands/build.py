@@ -35,7 +35,7 @@ def build_cmd(data_dir, extra, out_dir, base, strict, no_validate):
         click.echo(("ok: " if check.ok else "warning: ") + str(check), err=True)
     for path in result.written:
         click.echo(f"wrote {path}")
-    click.echo(f"built {len(result.notices)} notice(s), {result.measures} measures, {len(result.graph)} triples"
+    click.echo(f"built {len(result.notices)} notice(s), {result.measures} measures, {len(result.store)} triples"
                f" in {time.perf_counter() - started:.2f}s" + ("" if no_validate else "; the graph conforms"))
 
 
