@@ -98,9 +98,10 @@ written before it in the text (none -> the marker is ignored).  Periods:
 全年/前三季度/第N季度``.  A start without a day is the first of the month, an end
 without a day the last; a year-less end takes the start's year, rolled to the
 next year if it would fall before the start.  A marker dates the figures after
-it up to the end of its sentence (``。；;！!？?`` or a line end); a later marker in
-the same sentence replaces an earlier one.  Note that ``；`` ends a sentence, so
-figures after a ``；`` are not dated by a ``截至`` before it.
+it up to the end of its sentence (``。！!？?`` or a line end); a later marker in
+the same sentence replaces an earlier one.  ``；`` separates clauses *within* a
+sentence, so figures after a ``；`` are still dated by a ``截至`` before it
+(截至2025年9月底，…覆盖27家企业；出具12份权利证书… : both as of 2025-09-30).
 
 Clauses (``source_text``) are split on ``，。；;！!？?`` and line ends.
 
@@ -315,7 +316,7 @@ _BLOCK_TAG_RE = re.compile(
 _TAG_RE = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9]*\b[^<>]{0,300}>|<!--.*?-->", re.DOTALL)
 
 _CLAUSE_SEPS = frozenset("，。；;！!？?\n\r")
-_SENTENCE_SEPS = frozenset("。；;！!？?\n\r")
+_SENTENCE_SEPS = frozenset("。！!？?\n\r")
 
 _NUM_RE = re.compile(
     r"(?<![0-9A-Za-z.])(?<![0-9],)"

@@ -166,14 +166,14 @@ EXPECTED: dict[tuple[str, int], list[tuple]] = {
         F("6", "家", as_of=SEP30),
         F("3", "名", as_of=SEP30),
     ],
-    # district 3 概括性反担保: "；" ends the sentence that 截至 dates
+    # district 3 概括性反担保: "；" separates clauses of one sentence, so 截至 dates all six
     ("district", 3): [
         F("3", "份", as_of=SEP30),
         F("270000000", "元", as_of=SEP30),             # （总额度2.7亿元）
         F("27", "家", as_of=SEP30),
-        F("12", "份"),
-        F("22000000", "元"),
-        F("9000000", "元", MORE),                      # 超900万元
+        F("12", "份", as_of=SEP30),
+        F("22000000", "元", as_of=SEP30),
+        F("9000000", "元", MORE, as_of=SEP30),         # 超900万元
     ],
     # district 4 高校毕业生
     ("district", 4): [
