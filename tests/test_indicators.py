@@ -467,3 +467,24 @@ NOTICE_ALPHABET = list("0123456789０１２３４５６７８９.．,，。；;%
                 max_size=60).map("".join))
 def test_notice_like_text_never_crashes(text):
     _check_extraction(text)
+
+
+def test_figures_of_a_notice_never_seen_while_writing_the_extractor():
+    """The Quanzhou fixture (another city and year) read by hand, figure by figure."""
+    import datetime as dt
+
+    from conftest import SECOND_NOTICE, read_rows
+
+    nov30 = dt.date(2024, 11, 30)
+    expected = {
+        ("city", 1): [F("12000", "户", as_of=nov30), F("0.5", "个工作日", MOST, "decrease", as_of=nov30)],
+        ("city", 2): [F("1260000000", "元", ABOUT, as_of=nov30)],
+        ("city", 3): [F("8530000000", "元", period=(dt.date(2024, 1, 1), dt.date(2024, 10, 31))),
+                      F("12.5", "%", None, "increase", period=(dt.date(2024, 1, 1), dt.date(2024, 10, 31)))],
+        ("district", 1): [F("320", "件", MORE, as_of=nov30)],
+        ("district", 2): [F("15", "个", as_of=nov30), F("30", "天", MORE, "decrease", as_of=nov30)],
+    }
+    for row in read_rows(SECOND_NOTICE):
+        got = [(f.value, f.unit, f.qualifier, f.change, f.as_of, f.period_start, f.period_end)
+               for f in extract_figures(row["description"])]
+        assert got == expected[(row["level"], row["rank"])], (row["level"], row["rank"])
