@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from conftest import read_rows  # noqa: E402
 from reformkg.indicators import (  # noqa: E402
     Figure,
     IndicatorError,
@@ -30,11 +31,6 @@ from reformkg.indicators import (  # noqa: E402
     parse_amount,
 )
 
-NOTICE_CANDIDATES = (
-    ROOT / "data" / "notices" / "xm-2025-38.txt",
-    Path("/work/shared/notices/xm-2025-38.txt"),
-)
-
 SETTINGS = settings(max_examples=200, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
@@ -43,31 +39,9 @@ SETTINGS = settings(max_examples=200, deadline=None, database=None,
 # ---------------------------------------------------------------------------
 
 
-def _notice_text() -> str:
-    for path in NOTICE_CANDIDATES:
-        if path.exists():
-            return path.read_text(encoding="utf-8")
-    pytest.skip("notice xm-2025-38.txt not found")
-
-
 def _descriptions() -> dict[tuple[str, int], str]:
-    """{(level, rank): 具体做法及成效}; 附件 1 = city, 附件 2 = district."""
-    rows: dict[tuple[str, int], str] = {}
-    level = None
-    for line in _notice_text().splitlines():
-        heading = re.match(r"^#+\s*附件\s*([0-9]+)\s*$", line)
-        if heading:
-            level = {"1": "city", "2": "district"}[heading.group(1)]
-            continue
-        if line.startswith("序号\t"):
-            continue  # repeated table header
-        if not re.match(r"^[0-9]+\t", line):
-            continue
-        cols = line.split("\t")
-        assert len(cols) == 4, line[:40]
-        assert level is not None
-        rows[(level, int(cols[0]))] = cols[3]
-    return rows
+    """{(level, rank): 具体做法及成效}, read straight from the notice text (not by the parser)."""
+    return {(r["level"], r["rank"]): r["description"] for r in read_rows()}
 
 
 # ---------------------------------------------------------------------------
