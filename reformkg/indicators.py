@@ -118,10 +118,11 @@ from __future__ import annotations
 import bisect
 import datetime
 import decimal
-import html
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+
+from .text import untag
 
 __all__ = [
     "Figure",
@@ -308,12 +309,6 @@ _CHANGE_OF = {w: "decrease" for w in _DECREASE} | {w: "increase" for w in _INCRE
 # --------------------------------------------------------------------------
 # Text structure
 # --------------------------------------------------------------------------
-
-_BLOCK_TAG_RE = re.compile(
-    r"<\s*/?\s*(?:p|br|div|li|ul|ol|tr|td|th|table|tbody|thead|h[1-6]|section)\b[^<>]{0,300}>",
-    re.IGNORECASE,
-)
-_TAG_RE = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9]*\b[^<>]{0,300}>|<!--.*?-->", re.DOTALL)
 
 _CLAUSE_SEPS = frozenset("，。；;！!？?\n\r")
 _SENTENCE_SEPS = frozenset("。！!？?\n\r")
@@ -609,12 +604,6 @@ def _after_qualifier(s: str, i: int, unit: str) -> str | None:
     return None
 
 
-def _strip_html(text: str) -> str:
-    text = _BLOCK_TAG_RE.sub("\n", text)
-    text = _TAG_RE.sub("", text)
-    return html.unescape(text)
-
-
 def _bounds(norm: str, seps: frozenset) -> list[int]:
     return [i for i, c in enumerate(norm) if c in seps]
 
@@ -627,7 +616,7 @@ def _span_of(bounds: list[int], pos: int, length: int) -> tuple[int, int]:
 
 
 def _extract(text: str) -> list[Figure]:
-    raw = _strip_html(text)
+    raw = untag(text)
     norm = raw.translate(_NORM_TABLE)
     if len(norm) != len(raw):  # pragma: no cover - the table is one-to-one
         raise IndicatorError("normalisation changed the text length")

@@ -55,12 +55,22 @@ def ascii_digits(text: str) -> str:
     return text.translate(_FULLWIDTH)
 
 
+_BLOCK_TAG = re.compile(
+    r"<\s*/?\s*(?:p|br|div|li|ul|ol|tr|td|th|table|tbody|thead|h[1-6]|section)\b[^<>]{0,300}>", re.IGNORECASE)
+_TAG = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9]*\b[^<>]{0,300}>|<!--.*?-->", re.DOTALL)
+
+
+def untag(cell: str) -> str:
+    """HTML fragments out, text kept: block tags become new lines, other tags vanish, entities decode.
+
+    Only real tags match (a letter after ``<``), so a stray ``<`` in the text (``<5天``) is kept.
+    """
+    return html.unescape(_TAG.sub("", _BLOCK_TAG.sub("\n", cell)))
+
+
 def strip_html(cell: str) -> str:
-    """Plain text of a description cell: paragraph ends become new lines, other tags vanish."""
-    text = re.sub(r"(?i)</p\s*>|<br\s*/?>", "\n", cell)
-    text = re.sub(r"<[^>]*>", "", text)
-    text = html.unescape(text)
-    lines = (line.strip() for line in text.split("\n"))
+    """Plain text of a description cell: one line per paragraph, no tags, no blank lines."""
+    lines = (line.strip() for line in untag(cell).split("\n"))
     return "\n".join(line for line in lines if line)
 
 
