@@ -1,29 +1,192 @@
-"""One writer per export format; all of them serialise through pyoxigraph with the shared prefixes.
+"""One writer per export format, one place for prefixes and named graphs.
+
+- Turtle, N-Triples and TriG are written by pyoxigraph (fast, correct escaping of every string).
+- JSON-LD is written by rdflib, because pyoxigraph's JSON-LD writer ignores prefixes: rdflib compacts
+  the IRIs with a readable ``@context`` built from ``namespaces.PREFIXES`` (plus ``id:`` for the base).
+- TriG holds one named graph per notice plus the ontology and registry graphs (``{base}graph/…``).
 
 Triples are sorted before writing, so the same graph always gives byte-identical files.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+import re
+import sys
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from .atomic import atomic_path
 from .namespaces import prefixes_with_base
 
-FORMATS = {"ttl": "TURTLE", "nt": "N_TRIPLES"}
+FORMATS = {"ttl": "TURTLE", "nt": "N_TRIPLES", "jsonld": "JSON_LD", "trig": "TRIG"}
+MEDIA_TYPES = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json",
+               "trig": "application/trig"}
+EXPORTS = {fmt: f"reformkg.{fmt}" for fmt in FORMATS}  # the files a build writes in dist/
+PARSE_FORMATS = {".ttl": "TURTLE", ".nt": "N_TRIPLES", ".jsonld": "JSON_LD", ".json": "JSON_LD",
+                 ".trig": "TRIG", ".nq": "N_QUADS"}
 
 
 def write_graph(triples: Iterable, path: Path, fmt: str, base: str) -> Path:
-    """Serialise rdflib triples to ``path`` in ``fmt`` (atomic write)."""
+    """Serialise rdflib triples to ``path`` in ``fmt`` (atomic write); TriG puts them in the default graph."""
+    _check_format(fmt)
+    with atomic_path(Path(path)) as tmp:
+        if fmt == "jsonld":
+            tmp.write_bytes(jsonld_bytes(triples, base))
+        else:
+            graphs = {None: triples} if fmt == "trig" else None
+            _ox_write(graphs or triples, tmp, fmt, base)
+    return Path(path)
+
+
+def write_dataset(graphs: Mapping, path: Path, base: str) -> Path:
+    """TriG with one graph per key of ``graphs`` (an IRI, or None for the default graph)."""
+    with atomic_path(Path(path)) as tmp:
+        _ox_write(graphs, tmp, "trig", base)
+    return Path(path)
+
+
+def serialize(triples: Iterable, fmt: str, base: str | None = None) -> bytes:
+    """The triples as bytes in ``fmt`` (``ttl``, ``nt``, ``jsonld``, ``xml`` for RDF/XML), for the server."""
     import pyoxigraph as ox
 
     from .terms import ox_triples
 
+    if fmt == "jsonld":
+        return jsonld_bytes(triples, base)
+    rdf_format = ox.RdfFormat.RDF_XML if fmt == "xml" else getattr(ox.RdfFormat, FORMATS[_check_format(fmt)])
+    prefixes = None if fmt == "nt" else (prefixes_with_base(base) if base else _vocab_prefixes())
+    return ox.serialize(ox_triples(triples), format=rdf_format, prefixes=prefixes)
+
+
+def jsonld_bytes(triples: Iterable, base: str | None = None) -> bytes:
+    """JSON-LD with a readable ``@context`` (the shared prefixes), compacted by rdflib."""
+    from .graph import to_graph
+
+    # Sorted insertion gives a stable node order, hence byte-identical files.
+    graph = to_graph(sorted(triples, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))), base)
+    context = prefixes_with_base(base) if base else _vocab_prefixes()
+    document = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
+    return json.dumps(_stable(document), ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+
+
+def _stable(value):
+    """rdflib emits nodes and multi-values in set order: sort them (never an ``@list``, which is ordered)."""
+    if isinstance(value, dict):
+        return {k: ([_stable(v) for v in item] if k == "@list" else _stable(item)) for k, item in value.items()}
+    if isinstance(value, list):
+        items = [_stable(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
+    return value
+
+
+def graph_name(base: str, part: str):
+    """The named graph of a build part: ``{base}graph/ontology``, ``…/registry``, ``…/notice/<slug>``."""
+    from rdflib import URIRef
+
+    return URIRef(f"{base}graph/{part}" if part in ("ontology", "registry") else f"{base}graph/notice/{part}")
+
+
+def write_exports(result, out_dir: Path) -> list[Path]:
+    """The build's output hook: N-Triples, JSON-LD and TriG beside the Turtle that the build wrote."""
+    out_dir = Path(out_dir)
+    union = list(result.parts.union())
+    written = [write_graph(union, out_dir / EXPORTS[fmt], fmt, result.base) for fmt in ("nt", "jsonld")]
+    graphs = {graph_name(result.base, part): triples for part, triples in result.parts.triples.items()}
+    written.append(write_dataset(graphs, out_dir / EXPORTS["trig"], result.base))
+    return written
+
+
+# -- reading an export back, and moving it to another base IRI -------------------------------------
+
+def read_dataset(path: Path) -> dict:
+    """Any export (or other RDF file) as ``{graph IRI or None: [rdflib triples]}``."""
+    import pyoxigraph as ox
+
+    from .errors import ReformKGError
+    from .terms import from_ox
+
+    path = Path(path)
+    name = PARSE_FORMATS.get(path.suffix.lower(), "TURTLE")
+    graphs: dict = {}
+    try:
+        for quad in ox.parse(path=str(path), format=getattr(ox.RdfFormat, name)):
+            key = None if isinstance(quad.graph_name, ox.DefaultGraph) else from_ox(quad.graph_name)
+            graphs.setdefault(key, []).append((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
+    except FileNotFoundError:
+        raise ReformKGError("graph file not found", path=path) from None
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise ReformKGError(f"cannot parse the graph: {exc}", path=path) from None
+    return graphs
+
+
+def detect_base(triples: Iterable, default: str) -> str:
+    """The base IRI a graph was built with, read off its notice IRIs (``{base}notice/<slug>``)."""
+    from rdflib.namespace import RDF
+
+    from .namespaces import RK
+
+    for s, p, o in triples:
+        if p == RDF.type and o == RK.Notice:
+            match = re.match(r"^(.*/)notice/[^/]+$", str(s))
+            if match:
+                return match.group(1)
+    return default
+
+
+def rebase(triples: Iterable, old: str, new: str) -> list:
+    """The triples with every IRI under ``old`` moved under ``new``; literals are left as they are."""
+    return [(rebase_term(s, old, new), rebase_term(p, old, new), rebase_term(o, old, new)) for s, p, o in triples]
+
+
+def rebase_term(term, old: str, new: str):
+    from rdflib import URIRef
+
+    return URIRef(new + term[len(old):]) if isinstance(term, URIRef) and term.startswith(old) else term
+
+
+def export(source: Path, fmt: str, out: Path, base: str | None, default_base: str) -> Path:
+    """``reformkg export``: read a built file, optionally move it to ``base``, write ``fmt`` to ``out``."""
+    graphs = read_dataset(source)
+    old = detect_base((t for ts in graphs.values() for t in ts), default_base)
+    new = base or old
+    if new != old:
+        graphs = {rebase_term(key, old, new): rebase(ts, old, new) for key, ts in graphs.items()}
+    if fmt == "trig":
+        if list(graphs) == [None]:
+            print(f"note: {source} has no named graphs; everything goes to the default graph "
+                  f"(export from dist/reformkg.trig for one graph per notice)", file=sys.stderr)
+        return write_dataset(graphs, out, new)
+    union = list(dict.fromkeys(t for ts in graphs.values() for t in ts))
+    return write_graph(union, out, fmt, new)
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+def _check_format(fmt: str) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format '{fmt}' (expected one of {', '.join(FORMATS)})")
+    return fmt
+
+
+def _vocab_prefixes() -> dict[str, str]:
+    from .namespaces import PREFIXES
+
+    return dict(PREFIXES)
+
+
+def _ox_write(triples_or_graphs, path: Path, fmt: str, base: str) -> None:
+    """pyoxigraph writer: triples, or a mapping graph → triples for TriG; sorted for stable output."""
+    import pyoxigraph as ox
+
+    from .terms import ox_triples, to_ox
+
     rdf_format = getattr(ox.RdfFormat, FORMATS[fmt])
-    prefixes = prefixes_with_base(base) if fmt == "ttl" else None
-    with atomic_path(Path(path)) as tmp:
-        ox.serialize(ox_triples(triples), str(tmp), rdf_format, prefixes=prefixes)
-    return Path(path)
+    prefixes = None if fmt == "nt" else prefixes_with_base(base)
+    if isinstance(triples_or_graphs, Mapping):
+        items = sorted(triples_or_graphs.items(), key=lambda kv: "" if kv[0] is None else str(kv[0]))
+        data = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph() if g is None else to_ox(g))
+                for g, triples in items for t in ox_triples(triples)]
+    else:
+        data = ox_triples(triples_or_graphs)
+    ox.serialize(data, str(path), rdf_format, prefixes=prefixes)

@@ -289,3 +289,19 @@ def community_layout(graph, groups: dict[str, int], spacing: float = 40.0) -> di
         x += 2 * radius + spacing
         row_height = max(row_height, 2 * radius)
     return positions
+
+
+METRIC_COLUMNS = ("agency", "name_zh", "name_en", "kind", "measures", "lead", "degree", "weighted_degree",
+                  "betweenness", "community")
+
+
+def metrics_csv(rows: list[dict]) -> str:
+    """The metrics as CSV (UTF-8, header row), one agency per line."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=METRIC_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()

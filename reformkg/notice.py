@@ -107,7 +107,8 @@ def parse_text(source: SourceText) -> Notice:
 
 
 def _city_of(issuer: str, path: Path) -> str:
-    match = re.match(r"^(?:中共)?(.+?市)", issuer) or re.match(r"^(?:中共)?(.+?(?:自治州|州|盟|地区))", issuer)
+    # the scope that short names (市税务局, 省税务局) are relative to: a city, else a prefecture or province
+    match = re.match(r"^(?:中共)?(.+?市)", issuer) or re.match(r"^(?:中共)?(.+?(?:自治州|州|盟|地区|自治区|省))", issuer)
     if not match:
         raise NoticeFormatError(f"cannot tell the city from the issuing office '{issuer}' "
                                 "(expected a name like 厦门市人民政府办公厅)", path=path, line=1)
