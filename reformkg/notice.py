@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import NoticeFormatError
-from .text import SourceText, ascii_digits, compact, join_wrapped, read_source, strip_html
+from .text import SourceText, ascii_digits, compact, date_digits, join_wrapped, read_source, strip_html
 
 DOC_NUMBER = re.compile(r"^\s*(?P<office>[^\s〔\[（(]+)\s*[〔\[（(]\s*(?P<year>[0-9０-９]{4})\s*[〕\]）)]\s*"
                         r"(?P<number>[0-9０-９]+)\s*号\s*$")
@@ -22,10 +22,16 @@ DATE = re.compile(r"(?P<y>[0-9]{4})\s*年\s*(?P<m>[0-9]{1,2})\s*月\s*(?P<d>[0-9
 ORDINALS = "一二三四五六七八九十"
 ACTION_MARK = re.compile(rf"(?:^|(?<=[。；;：:！!\s]))(?P<ord>[{ORDINALS}]{{1,3}})是")
 OUTCOME_START = re.compile(r"(?:截至|截止|自\s*[0-9]{4}\s*年|[0-9]{4}\s*年\s*[0-9]{1,2}\s*月\s*至)")
+TITLE_END = re.compile(r"(?:通报|通知|决定|通告|意见|批复|函|公告|名单)$")
 UNIT_SEPARATORS = re.compile(r"[，,、；;]")
 LEVELS = (("区县级", "district"), ("县级", "district"), ("区级", "district"), ("市级", "city"))
-COLUMNS = {"rank": ("序号",), "title": ("创新举措", "举措名称", "名称", "举措"),
-           "units": ("单位名称", "单位", "牵头单位"), "description": ("具体做法及成效", "做法", "成效")}
+# Header words per column, most specific first; keys are matched in this order and the generic
+# 名称 last, so 单位名称 is never taken for the title column.
+COLUMNS = {"rank": ("序号", "编号"),
+           "units": ("单位名称", "牵头单位", "责任单位", "申报单位", "单位"),
+           "description": ("具体做法及成效", "主要做法及成效", "做法及成效", "具体做法", "主要做法", "成效", "做法",
+                           "简介", "内容"),
+           "title": ("创新举措", "举措名称", "改革举措", "举措", "名称", "项目")}
 
 
 @dataclass(frozen=True)
@@ -138,7 +144,7 @@ class _Parser:
 
     def _first(self, pattern: re.Pattern, start: int = 0, stop: int | None = None):
         for i in range(start, len(self.lines) if stop is None else stop):
-            match = pattern.search(ascii_digits(self.lines[i]))
+            match = pattern.search(date_digits(self.lines[i]))
             if match:
                 return i, match
         return None, None
@@ -160,11 +166,20 @@ class _Parser:
         raise self.error("no document number (文号) found: expected a line like 厦府办〔2025〕38号")
 
     def title(self, after: int) -> str:
+        """The title line, joined with its wrapped continuation until it ends like a title (…的通报)."""
+        parts: list[str] = []
         for i in range(after + 1, self.appendix_start):
-            text = self.lines[i].strip()
-            if text:
-                return join_wrapped(text.lstrip("#").strip())
-        raise self.error("expected the notice title after the document number", after)
+            text = self.lines[i].strip().lstrip("#").strip()
+            if not text:
+                continue
+            if parts and (text.endswith(("：", ":")) or len(text) > 60):
+                break  # the addressees or the body: the title has ended
+            parts.append(text)
+            if TITLE_END.search(text) or len(parts) == 3:
+                break
+        if not parts:
+            raise self.error("expected the notice title after the document number", after)
+        return join_wrapped(" ".join(parts))
 
     def body(self) -> str:
         """The body up to the sign-off, with page-break and line-wrap spaces joined."""
@@ -172,7 +187,8 @@ class _Parser:
         return compact("".join(self.lines[:end]))
 
     def commended(self) -> tuple[str, ...]:
-        match = re.search(r"(?:牵头单位|对)(?P<list>[^。；]*?)(?:等(?:单位)?)?予以(?:通报)?表扬", self.body())
+        match = re.search(r"(?:牵头单位|对)(?P<list>[^。；]*?)(?:等(?:单位)?)?(?:予以|给予)(?:通报)?(?:表扬|表彰)",
+                          self.body())
         if not match:
             return ()
         names = match["list"]
@@ -181,7 +197,7 @@ class _Parser:
 
     def _signoff_index(self) -> int | None:
         for i in range(self.appendix_start - 1, -1, -1):
-            if DATE.fullmatch(ascii_digits(self.lines[i].strip())):
+            if DATE.fullmatch(date_digits(self.lines[i].strip())):
                 return i
         return None
 
@@ -189,7 +205,7 @@ class _Parser:
         index = self._signoff_index()
         if index is None:
             raise self.error("no sign-off date found before the appendices (expected a line like 2025年10月31日)")
-        return self._date(DATE.fullmatch(ascii_digits(self.lines[index].strip())), index)
+        return self._date(DATE.fullmatch(date_digits(self.lines[index].strip())), index)
 
     def printed(self) -> dt.date | None:
         index, match = self._first(re.compile(DATE.pattern + r"\s*印发"), self.appendix_start)
@@ -247,10 +263,10 @@ class _Parser:
     def _header(self, cells: list[str], index: int) -> dict[str, int]:
         found: dict[str, int] = {}
         for key, names in COLUMNS.items():
-            for pos, cell in enumerate(cells):
-                if pos not in found.values() and any(name in cell for name in names):
-                    found[key] = pos
-                    break
+            pos = next((pos for name in names for pos, cell in enumerate(cells)
+                        if pos not in found.values() and name in cell), None)
+            if pos is not None:
+                found[key] = pos
         missing = [COLUMNS[k][0] for k in COLUMNS if k not in found]
         if missing:
             raise self.error(f"table header lacks column(s) {', '.join(missing)} "

@@ -68,6 +68,29 @@ def untag(cell: str) -> str:
     return html.unescape(_TAG.sub("", _BLOCK_TAG.sub("\n", cell)))
 
 
+_CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0", "Ｏ": "0"}
+_CN_DATE = re.compile(r"([〇零○Ｏ一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月"
+                      r"(?:\s*([一二三四五六七八九十]{1,3})\s*日)?")
+
+
+def _cn_number(word: str) -> int:
+    """一 … 九十九 as an int (enough for months and days)."""
+    if "十" not in word:
+        return int("".join(_CN_DIGIT[c] for c in word))
+    tens, _, ones = word.partition("十")
+    return (int(_CN_DIGIT[tens]) if tens else 1) * 10 + (int(_CN_DIGIT[ones]) if ones else 0)
+
+
+def date_digits(text: str) -> str:
+    """Dates in Arabic digits: full-width digits and 二〇二五年十月三十一日 both → 2025年10月31日."""
+    def arabic(m: re.Match) -> str:
+        year = "".join(_CN_DIGIT[c] for c in m[1])
+        day = f"{_cn_number(m[3])}日" if m[3] else ""
+        return f"{year}年{_cn_number(m[2])}月{day}"
+
+    return _CN_DATE.sub(arabic, ascii_digits(text))
+
+
 def strip_html(cell: str) -> str:
     """Plain text of a description cell: one line per paragraph, no tags, no blank lines."""
     lines = (line.strip() for line in untag(cell).split("\n"))

@@ -113,3 +113,51 @@ def test_second_notice_of_another_city_parses():
                                                         ("district", 1), ("district", 2)]
     assert n.measures[0].units == ("市市场监管局", "市税务局", "市公安局")
     assert "丰泽区政府" in n.commended
+
+
+def test_variants_of_the_format_seen_in_other_notices(tmp_path):
+    """Another office's habits: wrapped title, Chinese-numeral dates, plain appendix headings,
+    columns in another order with an extra column, 给予通报表彰."""
+    text = "\n".join([
+        "漳州市人民政府办公室文件",
+        "",
+        "漳政办〔2023〕7号",
+        "",
+        "漳州市人民政府办公室关于2023年度",
+        "营商环境创新举措的通报",
+        "",
+        "各县（区）人民政府，市直各单位：",
+        "",
+        "现对牵头单位市税务局、龙文区政府给予通报表彰。",
+        "",
+        "漳州市人民政府办公室",
+        "",
+        "二〇二三年十二月二十八日",
+        "",
+        "附件1",
+        "",
+        "漳州市2023年度市级营商环境创新举措名单",
+        "",
+        "序号\t单位名称\t举措名称\t所属领域\t主要做法及成效",
+        "1\t市税务局、市医保局\t“一件事”缴费\t纳税\t一是并联办理。二是一次缴清。截至2023年11月底，办件1200件。",
+        "",
+        "附件2",
+        "",
+        "漳州市2023年度区级营商环境创新举措名单",
+        "",
+        "序号\t单位名称\t举措名称\t所属领域\t主要做法及成效",
+        "1\t龙文区政府\t企业服务专员\t政务服务\t一是配备专员。二是定期走访。三是闭环办理。",
+        "",
+        "二〇二四年一月五日印发",
+    ])
+    path = tmp_path / "zz.txt"
+    path.write_text(text, encoding="utf-8")
+    n = parse_notice(path)
+    assert n.title == "漳州市人民政府办公室关于2023年度营商环境创新举措的通报"
+    assert n.issued == dt.date(2023, 12, 28) and n.printed == dt.date(2024, 1, 5)
+    assert n.commended == ("市税务局", "龙文区政府")
+    assert [(m.level, m.rank, m.title, m.units) for m in n.measures] == [
+        ("city", 1, "“一件事”缴费", ("市税务局", "市医保局")),
+        ("district", 1, "企业服务专员", ("龙文区政府",))]
+    assert [a.text for a in n.measures[1].actions] == ["配备专员。", "定期走访。", "闭环办理。"]
+    assert n.measures[0].description.endswith("办件1200件。")
