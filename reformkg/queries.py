@@ -128,9 +128,8 @@ def all_queries(folder: Path = paths.QUERIES_DIR) -> list[NamedQuery]:
 
 def find(name_or_path: str, folder: Path = paths.QUERIES_DIR) -> NamedQuery:
     """A named query, or any ``.rq`` file given by path; an unknown name suggests the closest ones."""
-    candidate = Path(name_or_path)
-    if name_or_path.endswith(".rq") or candidate.is_file():
-        return load(candidate)
+    if name_or_path.endswith(".rq") or "/" in name_or_path or "\\" in name_or_path:
+        return load(Path(name_or_path))
     path = Path(folder) / f"{name_or_path}.rq"
     if path.is_file():
         return load(path)
@@ -223,17 +222,20 @@ def run(query: NamedQuery, store, params: dict[str, str] | None = None, base: st
     try:
         return store.query(query.text, bindings)
     except QueryError as exc:
-        where = syntax_error(query.text)
-        if where is not None:
-            raise QueryFileError(f"the query does not parse: {where}", path=query.path) from None
-        raise QueryFileError(str(exc), path=query.path) from None
+        error = syntax_error(query.text)
+        if error is not None:
+            raise QueryFileError(f"the query does not parse: {error[1]}", path=query.path, line=error[0]) from None
+        raise QueryFileError(exc.message, path=query.path) from None
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:  # rdflib's evaluator can fail like this
+        raise QueryFileError(f"{store.name} could not run the query: {exc}", path=query.path) from None
 
 
-def syntax_error(text: str) -> str | None:
-    """'line L, column C: why' for text that does not parse (checked as written, without bindings).
+def syntax_error(text: str) -> tuple[int, str] | None:
+    """(line, 'line L, column C: why') for text that does not parse, checked as written (no bindings).
 
-    Oxigraph parses without loading anything, so its message is the one shown; positions count from
-    the first line of the file (the header comments included).
+    Oxigraph checks first (it parses without loading anything). Its PEG parser often reports the end of
+    the input, so when rdflib's parser can place the error (it points at the token it could not take)
+    that position is shown. Lines count from the top of the file, header comments included.
     """
     import pyoxigraph as ox
 
@@ -242,18 +244,54 @@ def syntax_error(text: str) -> str | None:
     try:
         ox.Store().query(text, prefixes=PREFIXES)
     except SyntaxError as exc:
-        message = str(exc)
-        match = re.match(r"error at (\d+):(\d+)(?:-\d+:\d+)?:\s*(.*)", message, re.DOTALL)
-        if match:
-            return f"line {match.group(1)}, column {match.group(2)}: {match.group(3)}"
-        return message
+        ox_message = str(exc)
     except OSError:
+        return None
+    else:
+        return None
+    placed = _rdflib_position(text)
+    if placed is not None:
+        return placed
+    match = re.match(r"error at (\d+):(\d+)(?:-\d+:\d+)?:\s*(.*)", ox_message, re.DOTALL)
+    if not match:
+        return None if not ox_message else (None, _short(ox_message))
+    line, why = int(match.group(1)), match.group(3)
+    if "Prefix not found" in why:
+        why = "unknown prefix (declare it with PREFIX, or use one of `reformkg queries`' known prefixes)"
+    return line, f"line {line}, column {match.group(2)}: {_short(why)}{_excerpt(text, line)}"
+
+
+def _rdflib_position(text: str) -> tuple[int, str] | None:
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql import prepareQuery
+
+    from .namespaces import PREFIXES
+
+    try:
+        prepareQuery(text, initNs=PREFIXES)
+    except ParseException as exc:
+        found = re.search(r"found (.+?)\s+\(at char", str(exc))
+        why = f"unexpected {found.group(1)}" if found else exc.msg
+        return exc.lineno, f"line {exc.lineno}, column {exc.col}: {why}{_excerpt(text, exc.lineno)}"
+    except Exception:  # noqa: BLE001 - rdflib cannot place it; Oxigraph's message is used
         return None
     return None
 
 
+def _short(message: str, limit: int = 160) -> str:
+    message = " ".join(message.split())
+    return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
+def _excerpt(text: str, line: int) -> str:
+    lines = text.splitlines()
+    if 1 <= line <= len(lines) and lines[line - 1].strip():
+        return f" in `{_short(lines[line - 1].strip(), 80)}`"
+    return ""
+
+
 def check_syntax(query: NamedQuery) -> None:
     """Raise QueryFileError (with line and column) when a query file does not parse."""
-    where = syntax_error(query.text)
-    if where is not None:
-        raise QueryFileError(f"the query does not parse: {where}", path=query.path)
+    error = syntax_error(query.text)
+    if error is not None:
+        raise QueryFileError(f"the query does not parse: {error[1]}", path=query.path, line=error[0])

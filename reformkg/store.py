@@ -76,7 +76,8 @@ def bind_values(sparql: str, bindings: Mapping[str, object] | None) -> str:
         return sparql
     import re
 
-    match = re.search(r"\bWHERE\s*\{", sparql, flags=re.IGNORECASE) or re.search(r"\{", sparql)
+    masked = re.sub(r"(?m)^\s*#.*$", lambda m: " " * len(m.group(0)), sparql)  # comments are not the pattern
+    match = re.search(r"\bWHERE\s*\{", masked, flags=re.IGNORECASE) or re.search(r"\{", masked)
     if match is None:
         raise QueryError("cannot bind parameters: the query has no WHERE pattern")
     values = " ".join(f"VALUES ?{name} {{ {term.n3()} }}" for name, term in bindings.items())
