@@ -127,11 +127,15 @@ def detect_base(triples: Iterable, default: str) -> str:
     from .namespaces import RK
 
     for s, p, o in triples:
-        if p == RDF.type and o == RK.Notice:
-            match = re.match(r"^(.*/)notice/[^/]+$", str(s))
-            if match:
-                return match.group(1)
+        if p == RDF.type and o == RK.Notice and base_of(str(s)):
+            return base_of(str(s))
     return default
+
+
+def base_of(notice_iri: str) -> str | None:
+    """The base IRI a notice IRI was minted under: ``{base}notice/<slug>`` (see ``iris.Minter.notice``)."""
+    match = re.match(r"^(.*/)notice/[^/]+$", notice_iri)
+    return match.group(1) if match else None
 
 
 def rebase(triples: Iterable, old: str, new: str) -> list:

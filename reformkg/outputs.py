@@ -10,6 +10,10 @@ import importlib
 from pathlib import Path
 
 OUTPUTS: list[tuple[str, str]] = [
+    ("views", "reformkg.views:write_views"),  # collaboration.html, measures.html, network.csv
+    ("exports", "reformkg.export:write_exports"),  # reformkg.nt, reformkg.jsonld, reformkg.trig
+    ("catalog", "reformkg.catalog:write_catalog"),  # catalog.ttl (DCAT-AP 3 + VoID; after the exports)
+    ("ontology docs", "reformkg.ontodocs:write_docs"),  # ontology/index.html (pyLODE)
 ]
 
 
