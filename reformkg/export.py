@@ -55,7 +55,7 @@ def serialize(triples: Iterable, fmt: str, base: str | None = None) -> bytes:
     if fmt == "jsonld":
         return jsonld_bytes(triples, base)
     rdf_format = ox.RdfFormat.RDF_XML if fmt == "xml" else getattr(ox.RdfFormat, FORMATS[_check_format(fmt)])
-    prefixes = None if fmt == "nt" else (prefixes_with_base(base) if base else _vocab_prefixes())
+    prefixes = None if fmt == "nt" else _vocab_prefixes()
     return ox.serialize(ox_triples(triples), format=rdf_format, prefixes=prefixes)
 
 
@@ -186,7 +186,9 @@ def _ox_write(triples_or_graphs, path: Path, fmt: str, base: str) -> None:
     from .terms import ox_triples, to_ox
 
     rdf_format = getattr(ox.RdfFormat, FORMATS[fmt])
-    prefixes = None if fmt == "nt" else prefixes_with_base(base)
+    # No id: prefix in Turtle/TriG: instance IRIs have slashes, which a prefixed name must escape
+    # (id:agency\/xiamen\/…); full IRIs read better. JSON-LD keeps id: in its @context.
+    prefixes = None if fmt == "nt" else _vocab_prefixes()
     if isinstance(triples_or_graphs, Mapping):
         items = sorted(triples_or_graphs.items(), key=lambda kv: "" if kv[0] is None else str(kv[0]))
         data = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph() if g is None else to_ox(g))
