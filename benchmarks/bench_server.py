@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,11 +25,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from reformkg.loopback import free_port, running  # noqa: E402
 
 
 def workload() -> list[tuple[str, str]]:
@@ -47,23 +42,6 @@ def workload() -> list[tuple[str, str]]:
             continue
     out.append(("entity", ""))  # one dereference of an entity IRI in every round
     return out
-
-
-def start_server(graph: Path, workers: int, timeout: float) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "reformkg.cli", "serve", "--graph", str(graph), "--port", str(port),
-                             "--workers", str(workers), "--timeout", str(timeout)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/", timeout=2).status_code == 200:
-                return proc, url
-        except httpx.TransportError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("the server did not start")
 
 
 def client(url: str, jobs: list[tuple[str, str]], n: int, offset: int, latencies: list, errors: list) -> None:
@@ -100,8 +78,11 @@ def main() -> int:
     if not args.graph.exists():
         subprocess.run([sys.executable, "-m", "reformkg.cli", "build"], cwd=ROOT, check=True)
     jobs = workload()
-    proc, url = start_server(args.graph, args.workers, args.timeout)
-    try:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    cmd = [sys.executable, "-m", "reformkg.cli", "serve", "--graph", str(args.graph), "--port", str(port),
+           "--workers", str(args.workers), "--timeout", str(args.timeout)]
+    with running(cmd, url + "/", timeout=120, cwd=ROOT):
         latencies: list[float] = []
         errors: list[str] = []
         threads = [threading.Thread(target=client, args=(url, jobs, args.queries, i * 3, latencies, errors))
@@ -112,9 +93,6 @@ def main() -> int:
         for t in threads:
             t.join()
         wall = time.perf_counter() - started
-    finally:
-        proc.terminate()
-        proc.wait(10)
     lat = sorted(latencies)
 
     def pct(p: float) -> float:

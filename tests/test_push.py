@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import http.server
 import shutil
-import socket
-import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -17,15 +14,10 @@ from click.testing import CliRunner
 
 from reformkg.cli import main
 from reformkg.iris import DEFAULT_BASE
+from reformkg.loopback import free_port, running
 from reformkg.push import PushError, push
 
 GRAPH = DEFAULT_BASE + "graph"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def oxigraph_binary() -> str:
@@ -40,22 +32,10 @@ def oxigraph_binary() -> str:
 @pytest.fixture(scope="module")
 def oxigraph(tmp_path_factory):
     port = free_port()
-    proc = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(tmp_path_factory.mktemp("ox")),
-                             "--bind", f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(url + "/query", params={"query": "ASK {}"}, timeout=1)
-            break
-        except httpx.TransportError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("oxigraph serve did not start: " + proc.stdout.read().decode(errors="replace"))
-            time.sleep(0.05)
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    cmd = [oxigraph_binary(), "serve", "--location", str(tmp_path_factory.mktemp("ox")), "--bind", f"127.0.0.1:{port}"]
+    with running(cmd, url + "/query?query=ASK%20%7B%7D", timeout=30):
+        yield url
 
 
 def count_in_store(url: str, graph: str) -> int:

@@ -6,8 +6,6 @@ import csv
 import io
 import json
 import os
-import socket
-import subprocess
 import sys
 import time
 import urllib.error
@@ -23,6 +21,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from conftest import ROOT, split_units
 from reformkg.iris import DEFAULT_BASE
+from reformkg.loopback import free_port, running
 from reformkg.namespaces import RK
 from reformkg.queries import all_queries
 
@@ -30,12 +29,6 @@ TIMEOUT = 1.0
 MAX_ROWS = 1000
 CITY_01 = URIRef(DEFAULT_BASE + "measure/xiamen-2025-38/city-01")
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 3,000³ rows: hours of work
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def children(pid: int) -> set[int]:
@@ -51,27 +44,9 @@ def server(built):
     graph_file = built.written[0]
     cmd = [sys.executable, "-m", "reformkg.cli", "serve", "--graph", str(graph_file), "--port", str(port),
            "--timeout", str(TIMEOUT), "--max-rows", str(MAX_ROWS), "--workers", "2"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(url + "/", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("reformkg serve did not start: " + proc.stdout.read().decode(errors="replace"))
-        time.sleep(0.1)
-    yield {"url": url, "pid": proc.pid}
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    with running(cmd, url + "/", cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"}) as proc:
+        yield {"url": url, "pid": proc.pid}
 
 
 def client(server, fmt, query) -> SPARQLWrapper:
