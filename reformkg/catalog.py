@@ -105,12 +105,23 @@ def catalog_graph(data: Graph, files: dict[str, Path], base: str) -> Graph:
     _themes(g, data, dataset, facts["topics"])
     for notice in facts["notices"]:
         g.add((dataset, PROV.wasDerivedFrom, notice))
+    g.add((dataset, PROV.generatedAtTime, generated_at()))
     _agents(g, publisher, contact)
     _support(g)
     for fmt, path in sorted(files.items()):
         _distribution(g, dataset, fmt, path, base, facts)
     _void(g, data, dataset, base, files)
     return g
+
+
+def generated_at() -> Literal:
+    """When this build ran (xsd:dateTime, UTC); SOURCE_DATE_EPOCH pins it for reproducible builds."""
+    import datetime as dt
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch else dt.datetime.now(dt.timezone.utc)
+    return Literal(moment.replace(microsecond=0).isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime)
 
 
 def add_endpoint(catalog: Graph, base: str, endpoint: str) -> Graph:

@@ -118,3 +118,16 @@ def test_void_statistics_match_the_graph(catalog, graph, notice_rows):
                   for p in catalog.objects(DATASET, VOID.classPartition)}
     assert partitions[RK.Measure] == len(notice_rows) and partitions[RK.Notice] == 1
     assert len(set(catalog.objects(DATASET, VOID.dataDump))) == len(MEDIA)
+
+
+def test_dataset_records_when_it_was_generated(built, monkeypatch):
+    from rdflib.namespace import PROV
+
+    from reformkg.catalog import catalog_graph, dataset_iri
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1762300800")  # 2025-11-05T00:00:00Z, the notice's print date
+    g = catalog_graph(built.graph, {}, built.base)
+    import datetime as dt
+
+    moment = g.value(dataset_iri(built.base), PROV.generatedAtTime).toPython()
+    assert moment == dt.datetime(2025, 11, 5, tzinfo=dt.timezone.utc)
