@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from .errors import ReformKGError
 
 SEED = 20251031          # Louvain and sampled betweenness: the same groups on every build
-EXACT_BETWEENNESS_MAX = 1000   # above this many agencies, betweenness is estimated from samples
+EXACT_BETWEENNESS_MAX = 500    # above this many agencies, betweenness is estimated from samples
 BETWEENNESS_SAMPLES = 200
 
 MEASURES = """
@@ -85,6 +85,14 @@ class AgencyNetwork:
     @property
     def agencies(self) -> list[str]:
         return sorted(n for n, d in self.bipartite.nodes(data=True) if d["kind"] == "agency")
+
+    def by_notation(self, notation: str | None) -> dict | None:
+        """A concept (level, agency kind, topic…) by its skos:notation."""
+        if not hasattr(self, "_notations"):
+            self._notations = {}
+            for c in sorted(self.concepts):
+                self._notations.setdefault(self.concepts[c]["notation"], self.concepts[c])
+        return self._notations.get(notation)
 
     def collaboration(self):
         """Agencies linked by shared measures: ``weight`` = how many, ``shared`` = which (sorted IRIs)."""
