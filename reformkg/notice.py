@@ -73,9 +73,11 @@ class Notice:
     number: int
     title: str
     commended: tuple[str, ...]
+    commended_line: int | None
     issued: dt.date
     printed: dt.date | None
     distributed: tuple[str, ...]  # as written, ellipses not yet expanded (needs the registry)
+    distributed_line: int | None
     measures: tuple[MeasureRow, ...] = field(default_factory=tuple)
 
 
@@ -104,10 +106,12 @@ def parse_text(source: SourceText) -> Notice:
         year=int(ascii_digits(doc["year"])),
         number=int(ascii_digits(doc["number"])),
         title=title,
-        commended=p.commended(),
+        commended=(commended := p.commended()),
+        commended_line=p.line_of(commended[0]) if commended else None,
         issued=p.issued(),
         printed=p.printed(),
-        distributed=p.distribution(),
+        distributed=(distributed := p.distribution()),
+        distributed_line=p.line_of(distributed[0], p.appendix_start) if distributed else None,
         measures=tuple(measures),
     )
 
@@ -194,6 +198,14 @@ class _Parser:
         names = match["list"]
         names = re.sub(r"^.*牵头单位", "", names)
         return tuple(n for n in UNIT_SEPARATORS.split(names) if n)
+
+    def line_of(self, name: str, start: int = 0) -> int | None:
+        """The 1-based line where ``name`` (or its first part, before a page break) is written."""
+        for i in range(start, len(self.lines)):
+            line = compact(self.lines[i])
+            if name in line or (len(name) > 2 and line.endswith(name[:2])):
+                return i + 1
+        return None
 
     def _signoff_index(self) -> int | None:
         for i in range(self.appendix_start - 1, -1, -1):
