@@ -516,8 +516,27 @@ def _skip_spaces(s: str, i: int) -> int:
     return i
 
 
-def _match_unit(s: str, i: int) -> str | None:
+def _unit_candidates() -> dict[str, tuple[str, ...]]:
+    """Units by first character (Latin ones by its lower case), in ``_UNITS`` order: a unit can only
+    match where its first character is, so ``_match_unit`` tries a handful instead of all of them."""
+    index: dict[str, list[str]] = {}
     for unit in _UNITS:
+        key = unit[0].lower() if unit in _LATIN_SET else unit[0]
+        index.setdefault(key, []).append(unit)
+    return {key: tuple(units) for key, units in index.items()}
+
+
+_UNITS_BY_FIRST = _unit_candidates()
+_UNIT_ORDER = {unit: k for k, unit in enumerate(_UNITS)}
+
+
+def _match_unit(s: str, i: int) -> str | None:
+    first = s[i:i + 1]
+    units = _UNITS_BY_FIRST.get(first, ())
+    folded = first.lower()[:1]
+    if folded != first and folded in _UNITS_BY_FIRST:
+        units = sorted({*units, *_UNITS_BY_FIRST[folded]}, key=_UNIT_ORDER.__getitem__)
+    for unit in units:
         if unit in _LATIN_SET:
             written = s[i:i + len(unit)]
             if written.lower() == unit.lower():
@@ -604,8 +623,14 @@ def _after_qualifier(s: str, i: int, unit: str) -> str | None:
     return None
 
 
+_SEPARATOR_RES: dict[frozenset, re.Pattern] = {}
+
+
 def _bounds(norm: str, seps: frozenset) -> list[int]:
-    return [i for i, c in enumerate(norm) if c in seps]
+    pattern = _SEPARATOR_RES.get(seps)
+    if pattern is None:
+        pattern = _SEPARATOR_RES[seps] = re.compile("[" + "".join(re.escape(c) for c in sorted(seps)) + "]")
+    return [m.start() for m in pattern.finditer(norm)]
 
 
 def _span_of(bounds: list[int], pos: int, length: int) -> tuple[int, int]:

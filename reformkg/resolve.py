@@ -7,6 +7,7 @@ pinyin IRI, and is reported (``--strict`` turns the report into an error).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -79,6 +80,7 @@ class Resolver:
         self.districts: dict[tuple[str, str], DistrictRef] = {}
         self.cities: dict[str, CityRef] = {}
         self.provisional: list[Provisional] = []
+        self._lookups: dict[tuple[str, str], Agency | None] = {}  # (city, name) → curated agency or None
 
     # -- cities -----------------------------------------------------------------------------
     def city(self, notice: Notice) -> CityRef:
@@ -86,8 +88,8 @@ class Resolver:
         if curated:
             ref = CityRef(curated.slug, curated.name_zh, curated.name_en, curated.admin_code, False)
         else:
-            ref = CityRef(slugify(notice.city_name.removesuffix("市"), sep=""), notice.city_name, None, None, True)
-            self._report(notice.city_name, notice, None, "city")
+            ref = CityRef(_slug(notice.city_name.removesuffix("市"), sep=""), notice.city_name, None, None, True)
+            self._report(notice.city_name, notice, 1, "city")  # named in the heading
         self.cities.setdefault(ref.slug, ref)
         return ref
 
@@ -98,7 +100,7 @@ class Resolver:
         if curated is not None:
             ref = self.agencies.setdefault((city.slug, curated.slug), AgencyRef.curated(curated))
         else:
-            slug = slugify(name)
+            slug = _slug(name)
             ref = self.agencies.get((city.slug, slug))
             if ref is None:
                 ref = AgencyRef(city.slug, slug, name, provisional=True)
@@ -108,12 +110,16 @@ class Resolver:
         return ref
 
     def _lookup(self, name: str, city: CityRef) -> Agency | None:
-        """Exact name, then the same name with the city written out or shortened (厦门市X ↔ 市X)."""
-        for candidate in _city_variants(name, city, self.registry):
-            found = self.registry.agency_by_name(city.slug, candidate)
-            if found is not None:
-                return found
-        return None
+        """Exact name, then the same name with the city written out or shortened (厦门市X ↔ 市X).
+
+        Remembered per city and name: a corpus writes the same few hundred names tens of thousands of times.
+        """
+        key = (city.slug, name)
+        if key not in self._lookups:
+            self._lookups[key] = next((found for candidate in _city_variants(name, city, self.registry)
+                                       if (found := self.registry.agency_by_name(city.slug, candidate)) is not None),
+                                      None)
+        return self._lookups[key]
 
     def ensure_curated(self, agency: Agency) -> AgencyRef:
         """Registry agencies appear in the graph even when no notice names them."""
@@ -151,7 +157,7 @@ class Resolver:
             match = re.match(r"^(?:%s)?(.{1,6}?[区县])" % re.escape(city.name_zh), compact(unit))
             if match and not match.group(1).endswith(("市区", "园区", "片区", "新区管")):
                 name = match.group(1)
-                key = slugify(name)
+                key = _slug(name)
                 if (city.slug, key) not in self.districts:
                     self.districts[(city.slug, key)] = DistrictRef(key, city.slug, name, None, True)
                     self._report(name, notice, measure.line, "district")
@@ -162,6 +168,12 @@ class Resolver:
 
     def _report(self, name: str, notice: Notice, line: int | None, what: str) -> None:
         self.provisional.append(Provisional(name, str(notice.path), line, what))
+
+
+@functools.lru_cache(maxsize=None)
+def _slug(name: str, sep: str = "-") -> str:
+    """``slugify`` remembered: pinyin conversion is the slowest step of resolving a name."""
+    return slugify(name, sep=sep)
 
 
 def _city_variants(name: str, city: CityRef, registry: Registry) -> list[str]:

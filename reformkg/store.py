@@ -118,6 +118,13 @@ class OxigraphStore(Store):
         return store
 
     @classmethod
+    def from_quads(cls, quads: list) -> OxigraphStore:
+        """A store of pyoxigraph quads (what the build makes: no rdflib terms on the way)."""
+        store = cls()
+        store.ox.bulk_extend(quads)
+        return store
+
+    @classmethod
     def from_file(cls, path: Path) -> OxigraphStore:
         import pyoxigraph as ox
 
@@ -220,8 +227,12 @@ def _source_stamp(graph_file: Path) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}"
 
 
-def write_disk_store(triples: Iterable[tuple], out_dir: Path, graph_file: Path) -> Path:
-    """Write ``OUT/store`` beside the Turtle it mirrors; swapped in whole, stamped with its source."""
+def write_disk_store(triples: Iterable[tuple] | bytes, out_dir: Path, graph_file: Path) -> Path:
+    """Write ``OUT/store`` beside the Turtle it mirrors; swapped in whole, stamped with its source.
+
+    ``triples`` are rdflib triples, or N-Triples bytes (what the build passes: Oxigraph's bulk loader
+    parses them in Rust, with no Python object per triple).
+    """
     import pyoxigraph as ox
 
     from .terms import to_ox
@@ -230,7 +241,10 @@ def write_disk_store(triples: Iterable[tuple], out_dir: Path, graph_file: Path) 
     tmp = Path(out_dir) / f".{STORE_DIR}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     store = ox.Store(str(tmp))
-    store.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples)
+    if isinstance(triples, (bytes, bytearray)):
+        store.bulk_load(triples, format=ox.RdfFormat.N_TRIPLES)
+    else:
+        store.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples)
     store.flush()
     store.optimize()
     del store
