@@ -119,7 +119,8 @@ def open_until_ready(browser, html: Path, timeout_ms: int = 120_000) -> dict:
 
 def bench_size(browser, agencies: int, links: int, runs: int, out: Path) -> None:
     from reformkg.network import read_network
-    from reformkg.views import collaboration_view, load_style, measures_view, render
+    from reformkg.views import collaboration_view, measures_view, render
+    from reformkg.viewstyle import load_style
 
     style = load_style()
     t0 = time.perf_counter()
@@ -176,7 +177,8 @@ def bench_physics(browser, agencies: int, links: int, out: Path) -> None:
     Prints the time of the stabilisation iterations (what the page waits for), then how long vis
     would go on animating until every node rests if physics were left on (what the page avoids)."""
     from reformkg.network import read_network
-    from reformkg.views import collaboration_view, load_style, render
+    from reformkg.views import collaboration_view, render
+    from reformkg.viewstyle import load_style
 
     style = load_style()
     forced = style.model_copy(update={"layout": style.layout.model_copy(update={"physics_max_nodes": 10**9})})

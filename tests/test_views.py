@@ -338,7 +338,7 @@ def test_every_agency_kind_and_level_has_a_colour():
 
     from reformkg import paths
     from reformkg.namespaces import RK
-    from reformkg.views import load_style
+    from reformkg.viewstyle import load_style
 
     ontology = Graph().parse(paths.ONTOLOGY)
     kinds = {str(ontology.value(c, SKOS.notation)) for c in ontology.subjects(SKOS.inScheme, RK.AgencyTypes)}
@@ -354,7 +354,7 @@ def test_every_agency_kind_and_level_has_a_colour():
 ])
 def test_bad_style_is_one_clear_error(tmp_path, change, message):
     from reformkg import paths
-    from reformkg.views import load_style
+    from reformkg.viewstyle import load_style
 
     text = (paths.VIZ_DIR / "views.yaml").read_text(encoding="utf-8")
     assert change[0] in text
