@@ -20,7 +20,7 @@ build: $(STAMP)
 browser:
 	@if [ -x /usr/bin/chromium ]; then :; \
 	elif [ "$$(id -u)" = "0" ]; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
 	else echo "The view tests need Chromium: run  sudo apt-get install -y chromium  and retry." >&2; exit 1; fi
 
 ## test: the whole suite
