@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -73,6 +74,9 @@ class Progress:
 
     def advance(self, name: str, n: int = 1) -> None:
         pass
+
+    def set_total(self, name: str, total: int) -> None:
+        """A step that learns its size once running (validation knows its checks after compiling)."""
 
     def finish(self, name: str) -> None:
         pass
@@ -281,14 +285,18 @@ def build(data_dir: Path = paths.DATA_DIR, extra: Iterable[Path] = (), out_dir: 
 
 def _build(data_dir: Path, extra: Iterable[Path], out_dir: Path, base: str, strict: bool, validate: bool,
            outputs: bool, report: Progress) -> BuildResult:
-    from .store import write_disk_store
+    from .store import STORE_DIR, share_store
 
     result = assemble(data_dir, extra, base, strict, progress=report)
     if validate:
         from .fastvalidate import validate_store
 
+        def checked(done: int, total: int) -> None:
+            report.set_total("validate", total)
+            advance()
+
         with report.step("validate", None) as advance:
-            result.report = validate_store(result.store, base=base, on_check=lambda done, total: advance())
+            result.report = validate_store(result.store, base=base, on_check=checked)
         if not result.report.conforms:
             raise ValidationFailed("the built graph does not conform to ontology/shapes.ttl:\n" + str(result.report))
     with report.step("sort"):
@@ -296,11 +304,44 @@ def _build(data_dir: Path, extra: Iterable[Path], out_dir: Path, base: str, stri
     with report.step("write"):
         graph_file = write_turtle(data, out_dir / GRAPH_FILE)
         result.written.append(graph_file)
-    with report.step("disk store"):
-        result.written.append(write_disk_store(data, out_dir, graph_file))
-    if outputs:
-        result.written += _write_outputs(result, out_dir, report)
+    share_store(graph_file, result.store)
+    disk = _DiskStore(data, out_dir, graph_file)  # Oxigraph's bulk loader runs beside the outputs
+    result.written.append(out_dir / STORE_DIR)
+    try:
+        if outputs:
+            result.written += _write_outputs(result, out_dir, report)
+    finally:
+        with report.step("disk store"):
+            disk.join()
+        result.timings["disk store"] = disk.seconds
     return result
+
+
+class _DiskStore(threading.Thread):
+    """Writes the on-disk store in the background: the bulk loader releases the GIL, so on two cores the
+    outputs (views, exports) run meanwhile. ``join()`` re-raises what went wrong."""
+
+    def __init__(self, ntriples: bytes, out_dir: Path, graph_file: Path):
+        super().__init__(name="reformkg-disk-store", daemon=True)
+        self.args_ = (ntriples, out_dir, graph_file)
+        self.error: BaseException | None = None
+        self.seconds = 0.0
+        self.start()
+
+    def run(self) -> None:
+        from .store import write_disk_store
+
+        clock = time.perf_counter()
+        try:
+            write_disk_store(*self.args_)
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread by join()
+            self.error = exc
+        self.seconds = time.perf_counter() - clock
+
+    def join(self, timeout: float | None = None) -> None:
+        super().join(timeout)
+        if self.error is not None:
+            raise self.error
 
 
 def _write_outputs(result: BuildResult, out_dir: Path, report: Progress) -> list[Path]:

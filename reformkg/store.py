@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,8 +146,6 @@ class OxigraphStore(Store):
     def query(self, sparql: str, bindings: Mapping[str, object] | None = None) -> QueryResult:
         import pyoxigraph as ox
 
-        from .terms import from_ox
-
         try:
             result = self.ox.query(bind_values(sparql, bindings), prefixes=PREFIXES)
         except SyntaxError as exc:
@@ -155,11 +154,13 @@ class OxigraphStore(Store):
             raise QueryError(f"the query failed: {exc}") from None
         if isinstance(result, ox.QueryBoolean):
             return QueryResult("ask", boolean=bool(result))
+        term = _Terms()  # each distinct term made once: agencies, classes, concepts recur in every row
         if isinstance(result, ox.QueryTriples):
-            return QueryResult("graph", triples=[(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object))
+            return QueryResult("graph", triples=[(term[t.subject], term[t.predicate], term[t.object])
                                                  for t in result])
         variables = [v.value for v in result.variables]
-        rows = [tuple(from_ox(solution[v]) for v in variables) for solution in result]
+        positions = range(len(variables))
+        rows = [tuple(term[solution[i]] for i in positions) for solution in result]
         return QueryResult("select", variables, rows)
 
     def __len__(self) -> int:
@@ -170,6 +171,16 @@ class OxigraphStore(Store):
 
         for q in self.ox.quads_for_pattern(None, None, None, None):
             yield from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)
+
+
+class _Terms(dict):
+    """pyoxigraph term → rdflib term, memoised for one result (an rdflib Literal costs 2–6 µs to make)."""
+
+    def __missing__(self, term):
+        from .terms import from_ox
+
+        value = self[term] = from_ox(term)
+        return value
 
 
 class RdflibStore(Store):
@@ -258,6 +269,27 @@ def write_disk_store(triples: Iterable[tuple] | bytes, out_dir: Path, graph_file
     return target
 
 
+_LIVE: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+
+
+def _live_key(graph_file: Path) -> str | None:
+    try:
+        return f"{Path(graph_file).resolve()}|{_source_stamp(graph_file)}"
+    except OSError:
+        return None
+
+
+def share_store(graph_file: Path, store: OxigraphStore) -> None:
+    """Let readers in this process (the build's outputs) use the build's in-memory store for this file.
+
+    The same triples as the disk store, and Oxigraph answers from memory about 1.5× faster than from
+    disk. Held weakly and keyed by the file's size and mtime: a replaced file is never answered for.
+    """
+    key = _live_key(graph_file)
+    if key is not None:
+        _LIVE[key] = store
+
+
 def disk_store_is_fresh(graph_file: Path) -> bool:
     stamp = Path(graph_file).parent / STORE_DIR / STAMP
     return stamp.exists() and Path(graph_file).exists() and stamp.read_text() == _source_stamp(graph_file)
@@ -277,6 +309,9 @@ def open_store(graph_file: Path | None = None, engine: str = "oxigraph") -> Stor
         raise ReformKGError("graph file not found", path=path)
     if engine == "rdflib":
         return RdflibStore.from_file(path)
+    live = _LIVE.get(_live_key(path))
+    if live is not None:
+        return live
     if disk_store_is_fresh(path):
         try:
             return OxigraphStore.open(path.parent / STORE_DIR)
