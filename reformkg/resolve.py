@@ -128,12 +128,15 @@ class Resolver:
     def expand_distribution(self, names: tuple[str, ...], city: CityRef) -> list[str]:
         """Expand elliptical coordination: 市委社会工作部、金融办 → 市委社会工作部, 市委金融办.
 
-        A name that resolves as written is kept; otherwise the organ prefix of the name before it
-        (市委, 市人大, 市政协 …) is tried, and kept if that resolves or the previous name had one.
+        A name that resolves as written is kept. Otherwise the prefix of the name before it is tried:
+        its organ (市委, 市人大, 市政协 …), else, for a bare department name (工信局, 财政委), its place
+        or level (市发改委、工信局 → 市工信局; 思明区发改局、财政局 → 思明区财政局). The prefixed name is
+        kept when it resolves or the bare name does not look complete on its own.
         """
         out: list[str] = []
         for name in names:
-            prefix = _organ_prefix(out[-1]) if out else None
+            previous = out[-1] if out else ""
+            prefix = _organ_prefix(previous) or (_place_prefix(previous) if _DEPARTMENT.search(name) else None)
             if prefix and not name.startswith(prefix) and self._lookup(name, city) is None:
                 if self._lookup(prefix + name, city) is not None or not _looks_complete(name):
                     name = prefix + name
@@ -194,6 +197,15 @@ def _city_variants(name: str, city: CityRef, registry: Registry) -> list[str]:
 def _organ_prefix(name: str) -> str | None:
     match = re.match(r"^((?:[^、，]{0,4}?[市省区县])(?:委|人大|政协|政府|纪委))", name)
     return match.group(1) if match else None
+
+
+_DEPARTMENT = re.compile(r"(?:局|委|办|厅|院|部|室|处|署)$")
+
+
+def _place_prefix(name: str) -> str | None:
+    """The place or level a department name starts with: 市发改委 → 市, 思明区发改局 → 思明区."""
+    match = re.match(r"^([^、，]{0,4}?[市省区县])", name)
+    return match.group(1) if match and _DEPARTMENT.search(name) else None
 
 
 def _looks_complete(name: str) -> bool:
