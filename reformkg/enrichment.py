@@ -302,6 +302,19 @@ def _compact(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+# A name glued to the end of another organisation (中国证监会|厦门监管局) or continued into a longer
+# one (厦门市政府|采购中心) is part of that other name, not a mention of ours.
+_ORG_END = "会局委办院部厅署所站司团行处室"
+_CONTINUED = re.compile(r"^[\u4e00-\u9fff]{0,4}?(?:中心|公司|集团|银行|办公室|办公厅|委员会|管理局|管委会|研究院|交易所)")
+
+
+def _inside_longer_name(text: str, start: int, end: int) -> bool:
+    """True when the match at text[start:end] is a piece of a longer organisation name."""
+    if start > 0 and text[start - 1] in _ORG_END:
+        return True
+    return _CONTINUED.match(text[end:end + 7]) is not None
+
+
 def find_mentions(text: str, names: dict[str, str]) -> list[str]:
     """Keys of the names that occur in ``text``: longest name first, matches never overlap.
 
@@ -329,6 +342,8 @@ def find_mentions(text: str, names: dict[str, str]) -> list[str]:
                 start = haystack.find(name, start + length)
         candidates.sort()
         for start, name in candidates:
+            if _inside_longer_name(haystack, start, start + length):
+                continue
             if not any(taken[start:start + length]):
                 taken[start:start + length] = b"\x01" * length
                 found.append((start, by_name[name]))

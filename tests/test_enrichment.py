@@ -263,3 +263,15 @@ def test_find_mentions_on_the_real_notice_is_fast():
         found = find_mentions(text, names)
     assert time.perf_counter() - start < 2.0
     assert found[:2] == ["court", "tax"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("中国证监会厦门监管局发布", []),          # 厦门监管局 glued to another organisation's name
+    ("厦门市政府采购中心发布公告", []),        # 厦门市政府 continued into a longer name
+    ("经厦门市政府同意", ["gov"]),
+    ("厦门市中级法院成功办理", ["court"]),     # a verb after the name is not a longer name
+    ("市税务局和厦门监管局联合", ["tax", "nfra"]),
+])
+def test_find_mentions_ignores_pieces_of_longer_names(text, expected):
+    names = {"厦门监管局": "nfra", "厦门市政府": "gov", "市税务局": "tax", "厦门市中级法院": "court"}
+    assert find_mentions(text, names) == expected
