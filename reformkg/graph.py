@@ -414,39 +414,32 @@ class GraphBuilder:
             add(a, RK.provisional, TRUE)
 
     def _city(self, part: str, city: CityRef, aliases) -> None:
-        if not self._first_time(part, ("city", city)):
-            return
-        c = self._city_iri(city.slug)
-        add = self.parts.adder(part)
-        add(c, RDF.type, RK.City)
-        add(c, RDF.type, DCTERMS.Location)
-        add(c, SKOS.prefLabel, zh(city.name_zh))
-        if city.name_en:
-            add(c, SKOS.prefLabel, en(city.name_en))
-        for alias in aliases:
-            add(c, SKOS.altLabel, zh(alias))
-        if city.admin_code:
-            add(c, RK.adminCode, string(city.admin_code))
-        if city.provisional:
-            add(c, RK.provisional, TRUE)
+        if self._first_time(part, ("city", city)):
+            self._place(part, self._city_iri(city.slug), RK.City, city.name_zh, city.name_en, aliases,
+                        city.admin_code, city.provisional)
 
     def _district(self, part: str, d: DistrictRef, aliases) -> None:
-        if not self._first_time(part, ("district", d)):
-            return
-        i = self._district_iri(d)
+        if self._first_time(part, ("district", d)):
+            i = self._district_iri(d)
+            self._place(part, i, RK.District, d.name_zh, d.name_en, aliases, None if d.provisional else d.key,
+                        d.provisional)
+            self.parts.adder(part)(i, RK.city, self._city_iri(d.city))
+
+    def _place(self, part: str, i, cls, name_zh: str, name_en: str | None, aliases, code: str | None,
+               provisional: bool) -> None:
+        """A city or district: a dcterms:Location with zh/en names, aliases and its GB/T 2260 code."""
         add = self.parts.adder(part)
-        add(i, RDF.type, RK.District)
+        add(i, RDF.type, cls)
         add(i, RDF.type, DCTERMS.Location)
-        add(i, SKOS.prefLabel, zh(d.name_zh))
-        if d.name_en:
-            add(i, SKOS.prefLabel, en(d.name_en))
+        add(i, SKOS.prefLabel, zh(name_zh))
+        if name_en:
+            add(i, SKOS.prefLabel, en(name_en))
         for alias in aliases:
             add(i, SKOS.altLabel, zh(alias))
-        add(i, RK.city, self._city_iri(d.city))
-        if d.provisional:
+        if code:
+            add(i, RK.adminCode, string(code))
+        if provisional:
             add(i, RK.provisional, TRUE)
-        else:
-            add(i, RK.adminCode, string(d.key))
 
     def _topic_scheme(self, scheme) -> None:
         s = iri(self.minter.topic(scheme.id))
