@@ -100,7 +100,7 @@ def _run_job(store, job: tuple) -> tuple:
 
 
 def _answer(store, sparql: str, select_fmt: str, graph_fmt: str, max_rows: int) -> tuple:
-    result = store.query(sparql)
+    result = store.query(sparql, limit=max_rows + 1)  # one more than the cap tells that it was reached
     truncated = len(result.rows) > max_rows or len(result.triples) > max_rows
     result.rows, result.triples = result.rows[:max_rows], result.triples[:max_rows]
     kind = "graph" if result.kind == "graph" else "select"
@@ -121,7 +121,7 @@ def _describe(store, iri: str, max_rows: int) -> tuple:
 
     from .namespaces import RK
 
-    triples = store.query(ENTITY_QUERY, {"e": URIRef(iri)}).triples[:max_rows]
+    triples = store.query(ENTITY_QUERY, {"e": URIRef(iri)}, limit=max_rows).triples
     neighbours = []
     if any(t[0] == URIRef(iri) and t[2] == RK.Agency for t in triples):
         neighbours = store.query(NEIGHBOURS_QUERY, {"e": URIRef(iri)}).rows

@@ -11,6 +11,7 @@ into the query text. Results come back as rdflib terms so callers do not care wh
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import shutil
 import weakref
@@ -90,7 +91,10 @@ class Store:
 
     name = "store"
 
-    def query(self, sparql: str, bindings: Mapping[str, object] | None = None) -> QueryResult:
+    def query(self, sparql: str, bindings: Mapping[str, object] | None = None,
+              limit: int | None = None) -> QueryResult:
+        """Run SPARQL; ``limit`` stops reading a SELECT or graph result after that many rows/triples
+        (the engine streams, so a capped query over a huge result costs only what it returns)."""
         raise NotImplementedError
 
     def __len__(self) -> int:
@@ -143,7 +147,8 @@ class OxigraphStore(Store):
 
         return cls(ox.Store.read_only(str(directory)))
 
-    def query(self, sparql: str, bindings: Mapping[str, object] | None = None) -> QueryResult:
+    def query(self, sparql: str, bindings: Mapping[str, object] | None = None,
+              limit: int | None = None) -> QueryResult:
         import pyoxigraph as ox
 
         try:
@@ -157,10 +162,10 @@ class OxigraphStore(Store):
         term = _Terms()  # each distinct term made once: agencies, classes, concepts recur in every row
         if isinstance(result, ox.QueryTriples):
             return QueryResult("graph", triples=[(term[t.subject], term[t.predicate], term[t.object])
-                                                 for t in result])
+                                                 for t in itertools.islice(result, limit)])
         variables = [v.value for v in result.variables]
         positions = range(len(variables))
-        rows = [tuple(term[solution[i]] for i in positions) for solution in result]
+        rows = [tuple(term[solution[i]] for i in positions) for solution in itertools.islice(result, limit)]
         return QueryResult("select", variables, rows)
 
     def __len__(self) -> int:
@@ -208,7 +213,8 @@ class RdflibStore(Store):
             raise ReformKGError(f"cannot load the graph: {exc}", path=path) from None
         return cls(graph)
 
-    def query(self, sparql: str, bindings: Mapping[str, object] | None = None) -> QueryResult:
+    def query(self, sparql: str, bindings: Mapping[str, object] | None = None,
+              limit: int | None = None) -> QueryResult:
         from pyparsing import ParseException
         from rdflib.plugins.sparql import prepareQuery
 
@@ -220,9 +226,9 @@ class RdflibStore(Store):
         if result.type == "ASK":
             return QueryResult("ask", boolean=bool(result.askAnswer))
         if result.type in ("CONSTRUCT", "DESCRIBE"):
-            return QueryResult("graph", triples=list(result.graph))
+            return QueryResult("graph", triples=list(itertools.islice(result.graph, limit)))
         variables = [str(v) for v in result.vars]
-        return QueryResult("select", variables, [tuple(row) for row in result])
+        return QueryResult("select", variables, [tuple(row) for row in itertools.islice(result, limit)])
 
     def __len__(self) -> int:
         return len(self.graph)

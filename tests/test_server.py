@@ -131,6 +131,17 @@ def test_results_are_cut_at_the_row_cap(server, graph):
     assert response.headers["X-Result-Truncated"] == "true"
 
 
+def test_a_huge_result_is_cut_at_the_cap_well_within_the_time_limit(server, graph):
+    # a cross join of every triple with every triple: millions of rows, but the cap stops the reading
+    huge = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+    assert len(graph) ** 2 > 1_000 * MAX_ROWS
+    response = httpx.get(server["url"] + "/sparql", params={"query": huge},
+                         headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    assert response.status_code == 200, response.text
+    assert len(response.json()["results"]["bindings"]) == MAX_ROWS
+    assert response.headers["X-Result-Truncated"] == "true"
+
+
 def test_xml_results_and_cors(server):
     response = httpx.get(server["url"] + "/sparql", params={"query": "SELECT ?n WHERE { ?n rk:docNumber ?d }"},
                          headers={"Accept": "application/sparql-results+xml", "Origin": "https://example.org"})
