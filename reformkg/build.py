@@ -110,6 +110,7 @@ class BuildResult:
     written: list[Path] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     report: object = None  # the SHACL Report, when the build validated
+    quads: list | None = field(default=None, repr=False)  # the union as pyoxigraph quads, until written
 
     @property
     def measures(self) -> int:
@@ -127,7 +128,8 @@ class BuildResult:
     @functools.cached_property
     def ntriples(self) -> bytes:
         """The union graph as N-Triples, lines sorted: byte-identical for the same graph, ready to write."""
-        return sorted_ntriples(self.parts.quads())
+        quads, self.quads = (self.quads if self.quads is not None else self.parts.quads()), None
+        return sorted_ntriples(quads)
 
 
 def sorted_ntriples(quads: list) -> bytes:
@@ -219,8 +221,9 @@ def _assemble(data_dir: Path, extra: Iterable[Path], base: str, strict: bool, re
     if strict and warnings:
         raise ResolutionError("--strict: " + str(len(warnings)) + " problem(s):\n  " + "\n  ".join(warnings))
     with report.step("store"):
-        store = OxigraphStore.from_quads(builder.parts.quads())
-    result = BuildResult(builder.parts, store, base, notices, slugs, warnings, timings=report.timings)
+        quads = builder.parts.quads()
+        store = OxigraphStore.from_quads(quads)
+    result = BuildResult(builder.parts, store, base, notices, slugs, warnings, timings=report.timings, quads=quads)
     with report.step("check"):
         result.consistency = check_commended(store, {minter.notice(slugs[str(n.path)]): n.doc_number
                                                      for n in notices})

@@ -102,7 +102,8 @@ class Compiler:
         return keys
 
     def _error(self, node, message: str) -> UnsupportedShape:
-        return UnsupportedShape(f"shape {self._name(node)}: {message}", path=paths.SHAPES)
+        return UnsupportedShape(f"shape {self._name(node)}: {message} (teach fastvalidate.py, or check with "
+                                "reformkg validate --engine pyshacl)", path=paths.SHAPES)
 
     def _name(self, node) -> str:
         try:

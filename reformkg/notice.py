@@ -141,14 +141,22 @@ class _Parser:
     def __init__(self, path: Path, lines: list[str]):
         self.path = path
         self.lines = lines
+        self._converted: dict[int, str] = {}
         self.appendix_start = next((i for i, line in enumerate(lines) if _is_appendix_heading(line)), len(lines))
 
     def error(self, message: str, index: int | None = None) -> NoticeFormatError:
         return NoticeFormatError(message, path=self.path, line=None if index is None else index + 1)
 
+    def _digits(self, i: int) -> str:
+        """Line ``i`` with its dates in Arabic digits, converted once (several searches scan the tables)."""
+        found = self._converted.get(i)
+        if found is None:
+            found = self._converted[i] = date_digits(self.lines[i])
+        return found
+
     def _first(self, pattern: re.Pattern, start: int = 0, stop: int | None = None):
         for i in range(start, len(self.lines) if stop is None else stop):
-            match = pattern.search(date_digits(self.lines[i]))
+            match = pattern.search(self._digits(i))
             if match:
                 return i, match
         return None, None
@@ -359,9 +367,12 @@ def _last_action_end(description: str, start: int) -> int:
     return end
 
 
+_DIGITS = {c: i + 1 for i, c in enumerate(ORDINALS[:9])}
+
+
 def _ordinal(word: str) -> int:
     """一 → 1 … 十 → 10, 十一 → 11, 二十 → 20 (enough for action lists)."""
-    digits = {c: i + 1 for i, c in enumerate(ORDINALS[:9])}
+    digits = _DIGITS
     if word == "十":
         return 10
     if word.startswith("十"):

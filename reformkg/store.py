@@ -301,10 +301,11 @@ def disk_store_is_fresh(graph_file: Path) -> bool:
     return stamp.exists() and Path(graph_file).exists() and stamp.read_text() == _source_stamp(graph_file)
 
 
-def open_store(graph_file: Path | None = None, engine: str = "oxigraph") -> Store:
+def open_store(graph_file: Path | None = None, engine: str = "oxigraph", in_memory: bool = False) -> Store:
     """The store for a command: the built on-disk store when it is fresh, else the file loaded in memory.
 
-    Without ``graph_file`` this is ``dist/reformkg.ttl``, built first when missing.
+    Without ``graph_file`` this is ``dist/reformkg.ttl``, built first when missing. The on-disk store opens
+    at once but answers 1.5–4× slower than memory: ``in_memory=True`` suits a long-running server.
     """
     path = Path(graph_file) if graph_file else paths.DIST_DIR / "reformkg.ttl"
     if graph_file is None and not path.exists():
@@ -318,7 +319,7 @@ def open_store(graph_file: Path | None = None, engine: str = "oxigraph") -> Stor
     live = _LIVE.get(_live_key(path))
     if live is not None:
         return live
-    if disk_store_is_fresh(path):
+    if disk_store_is_fresh(path) and not in_memory:
         try:
             return OxigraphStore.open(path.parent / STORE_DIR)
         except OSError:

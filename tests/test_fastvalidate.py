@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 from click.testing import CliRunner
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF, SKOS, XSD
+from rdflib.namespace import PROV, SKOS, XSD
 
 from reformkg.fastvalidate import UnsupportedShape, compile_checks, validate_store
 from reformkg.iris import DEFAULT_BASE as ID
