@@ -316,3 +316,16 @@ def test_query_command_does_not_load_the_rdflib_sparql_engine(graph_file):
             "assert r.exit_code == 0, r.output; print('rdflib.plugins.sparql' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_long_table_shows_the_first_rows_and_says_so(built, tmp_path):
+    from click.testing import CliRunner
+
+    from reformkg.cli import main
+
+    query = tmp_path / "everything.rq"
+    query.write_text("# title: every triple\nSELECT ?s ?p ?o WHERE { ?s ?p ?o }\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["query", str(query), "--graph", str(built.written[0])])
+    assert result.exit_code == 0, result.output
+    assert f"{len(built.store)} rows (the first 500 shown; --format csv or json gives them all)" in \
+        " ".join(result.output.split())

@@ -85,6 +85,9 @@ def query_cmd(name_or_file, graph_path, param_values, fmt, engine, base):
         click.echo(text, nl=not text.endswith("\n"))
 
 
+TABLE_ROWS = 500
+
+
 def _print_table(query, result, base: str) -> None:
     from rich.table import Table
 
@@ -102,6 +105,9 @@ def _print_table(query, result, base: str) -> None:
     else:
         header, rows = result.variables, result.rows
         caption = f"{len(rows)} row" + ("" if len(rows) == 1 else "s")
+    if len(rows) > TABLE_ROWS:  # a terminal table of 20,000 rows helps nobody and takes seconds
+        caption += f" (the first {TABLE_ROWS} shown; --format csv or json gives them all)"
+        rows = rows[:TABLE_ROWS]
     table = Table(title=query.title or query.name, caption=caption)
     for i, name in enumerate(header):
         numeric = bool(rows) and all(_is_number(row[i]) for row in rows if row[i] is not None)
