@@ -57,9 +57,15 @@ def _violations(results: Graph, data: Graph) -> tuple[Violation, ...]:
         path = results.value(result, SH.resultPath)
         messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
         severity = str(results.value(result, SH.resultSeverity)).rsplit("#", 1)[-1]
-        out.append(Violation(_short(data, focus), _short(data, path) if path is not None else None,
+        out.append(Violation(_short(data, focus), _path(results, data, path) if path is not None else None,
                              "; ".join(messages) or "constraint violated", severity))
     return tuple(sorted(out, key=lambda v: (v.severity, v.focus, v.path or "", v.message)))
+
+
+def _path(results: Graph, data: Graph, path) -> str:
+    """A result path as SPARQL writes it: rk:p, or ^rk:p for an inverse path (not a blank-node id)."""
+    inverse = results.value(path, SH.inversePath)
+    return "^" + _short(data, inverse) if inverse is not None else _short(data, path)
 
 
 def _short(graph: Graph, term) -> str:
