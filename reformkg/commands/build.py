@@ -116,11 +116,11 @@ def _warnings(warnings: list[str], verbose: bool) -> None:
 
 @click.command("build")
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=paths.DATA_DIR,
-              show_default=True, help="Folder with notices/ and the curated YAML.")
+              show_default="data/", help="Folder with notices/ and the curated YAML.")
 @click.option("--notice", "extra", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="A notice file from anywhere, added to those in DATA/notices/ (repeatable).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=paths.DIST_DIR,
-              show_default=True, help="Output folder.")
+              show_default="dist/", help="Output folder.")
 @base_option
 @click.option("--strict", is_flag=True, help="Fail on provisional entities and uncurated measures.")
 @click.option("--no-validate", is_flag=True, help="Skip SHACL validation (faster; not for publishing).")
@@ -141,14 +141,14 @@ def build_cmd(data_dir, extra, out_dir, base, strict, no_validate, verbose, quie
         click.echo(f"ok: {len(result.consistency) - len(problems):,} of {len(result.consistency):,} notices "
                    "commend exactly their lead units", err=True)
     for path in result.written:
-        click.echo(f"wrote {path}")
+        click.echo(f"wrote {_relative(path)}")
     click.echo(summary(result, time.perf_counter() - started, not no_validate), err=True)
 
 
 @click.command("validate")
 @click.argument("graph_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--shapes", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=paths.SHAPES,
-              show_default=True, help="SHACL shapes file.")
+              show_default="ontology/shapes.ttl", help="SHACL shapes file.")
 @click.option("--engine", type=click.Choice(["sparql", "pyshacl"]), default="sparql", show_default=True,
               help="sparql: the shapes compiled to SPARQL on Oxigraph (fast); pyshacl: the reference engine.")
 def validate_cmd(graph_file, shapes, engine):
@@ -194,3 +194,11 @@ def _graph_path(graph_file: Path | None) -> Path:
     if not path.exists():
         raise ReformKGError("graph file not found", path=path)
     return path
+
+
+def _relative(path: Path) -> Path:
+    """A path under the working directory as a relative one (dist/reformkg.ttl), else as given."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd())
+    except ValueError:
+        return Path(path)

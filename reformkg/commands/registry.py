@@ -10,7 +10,7 @@ import click
 from .. import paths
 
 data_option = click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
-                           default=paths.DATA_DIR, show_default=True, help="Folder with the curated YAML.")
+                           default=paths.DATA_DIR, show_default="data/", help="Folder with the curated YAML.")
 
 
 @click.group("registry")
