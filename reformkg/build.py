@@ -365,3 +365,16 @@ def _write_outputs(result: BuildResult, out_dir: Path, report: Progress) -> list
     finally:
         if steps:
             steps.pop().__exit__(None, None, None)
+
+
+def ensure_graph(graph_file: Path | None = None) -> Path:
+    """The graph file a reader should open: the given one, or dist/reformkg.ttl, built first when missing."""
+    import sys
+
+    path = Path(graph_file) if graph_file else paths.DIST_DIR / GRAPH_FILE
+    if graph_file is None and not path.exists():
+        print("dist/reformkg.ttl is missing: building it first…", file=sys.stderr)
+        build()
+    if not path.exists():
+        raise ReformKGError("graph file not found", path=path)
+    return path

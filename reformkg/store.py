@@ -19,7 +19,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import paths
 from .errors import ReformKGError
 from .namespaces import PREFIXES
 
@@ -307,13 +306,9 @@ def open_store(graph_file: Path | None = None, engine: str = "oxigraph", in_memo
     Without ``graph_file`` this is ``dist/reformkg.ttl``, built first when missing. The on-disk store opens
     at once but answers 1.5–4× slower than memory: ``in_memory=True`` suits a long-running server.
     """
-    path = Path(graph_file) if graph_file else paths.DIST_DIR / "reformkg.ttl"
-    if graph_file is None and not path.exists():
-        from .build import build
+    from .build import ensure_graph
 
-        build()
-    if not path.exists():
-        raise ReformKGError("graph file not found", path=path)
+    path = ensure_graph(graph_file)
     if engine == "rdflib":
         return RdflibStore.from_file(path)
     live = _LIVE.get(_live_key(path))

@@ -164,11 +164,12 @@ def validate_cmd(graph_file, shapes, engine):
             raise click.ClickException(f"{graph_file}: the graph is empty")
         report = validate_graph(graph, shapes_graph(shapes))
     else:
+        from ..build import ensure_graph
         from ..errors import ReformKGError
         from ..fastvalidate import validate_store
         from ..store import OxigraphStore
 
-        path = _graph_path(graph_file)
+        path = ensure_graph(graph_file)
         try:
             store = OxigraphStore.from_file(path)
         except ReformKGError as exc:  # the same words as the pyshacl engine's loader
@@ -178,22 +179,6 @@ def validate_cmd(graph_file, shapes, engine):
         report = validate_store(store, shapes_graph(shapes))
     click.echo(str(report))
     sys.exit(0 if report.conforms else 1)
-
-
-def _graph_path(graph_file: Path | None) -> Path:
-    """The file to validate: the given one, or dist/reformkg.ttl (built first when missing)."""
-    from ..errors import ReformKGError
-    from .common import DEFAULT_GRAPH
-
-    path = graph_file or DEFAULT_GRAPH
-    if graph_file is None and not path.exists():
-        from ..build import build
-
-        click.echo("dist/reformkg.ttl is missing: building it first…", err=True)
-        build()
-    if not path.exists():
-        raise ReformKGError("graph file not found", path=path)
-    return path
 
 
 def _relative(path: Path) -> Path:

@@ -26,17 +26,11 @@ def load_graph(graph_path: Path | None):
     """The graph to read: the given file, or dist/reformkg.ttl (built first when it is missing)."""
     from rdflib import Graph
 
+    from ..build import ensure_graph
     from ..errors import ReformKGError
     from ..namespaces import bind_prefixes
 
-    path = graph_path or DEFAULT_GRAPH
-    if graph_path is None and not path.exists():
-        from ..build import build
-
-        click.echo("dist/reformkg.ttl is missing: building it first…", err=True)
-        build()
-    if not path.exists():
-        raise ReformKGError("graph file not found", path=path)
+    path = ensure_graph(graph_path)
     graph = Graph()
     try:
         graph.parse(path, format=_format_of(path))
