@@ -367,13 +367,14 @@ def _write_outputs(result: BuildResult, out_dir: Path, report: Progress) -> list
             steps.pop().__exit__(None, None, None)
 
 
-def ensure_graph(graph_file: Path | None = None) -> Path:
-    """The graph file a reader should open: the given one, or dist/reformkg.ttl, built first when missing."""
+def ensure_graph(graph_file: Path | None = None, default: Path | None = None) -> Path:
+    """The file a reader should open: the given one, or the built ``default`` (dist/reformkg.ttl unless
+    said otherwise), built first when missing, so every reader sees the same graph."""
     import sys
 
-    path = Path(graph_file) if graph_file else paths.DIST_DIR / GRAPH_FILE
+    path = Path(graph_file) if graph_file else (default or paths.DIST_DIR / GRAPH_FILE)
     if graph_file is None and not path.exists():
-        print("dist/reformkg.ttl is missing: building it first…", file=sys.stderr)
+        print(f"{path.name} is missing from {path.parent}: building it first…", file=sys.stderr)
         build()
     if not path.exists():
         raise ReformKGError("graph file not found", path=path)

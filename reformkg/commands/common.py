@@ -6,10 +6,7 @@ from pathlib import Path
 
 import click
 
-from .. import paths
 from ..iris import DEFAULT_BASE
-
-DEFAULT_GRAPH = paths.DIST_DIR / "reformkg.ttl"
 
 
 def graph_option(func):

@@ -7,22 +7,8 @@ from pathlib import Path
 import click
 
 from .. import paths
-from .common import DEFAULT_GRAPH, graph_option
-
-
-def _built(path: Path | None, default: Path = DEFAULT_GRAPH) -> Path:
-    """The given file, or the built one (built first when missing), so every reader sees the same graph."""
-    from ..errors import ReformKGError
-
-    if path is None and not default.exists():
-        from ..build import build
-
-        click.echo(f"{default.relative_to(paths.ROOT)} is missing: building it first…", err=True)
-        build()
-    path = path or default
-    if not path.exists():
-        raise ReformKGError("graph file not found", path=path)
-    return path
+from ..build import ensure_graph
+from .common import graph_option
 
 
 @click.command("export")
@@ -43,7 +29,7 @@ def export_cmd(fmt, out, base, graph_path):
             Minter(base)
         except ValueError as exc:
             raise ReformKGError(f"--base-iri: {exc}") from None
-    source = _built(graph_path, paths.DIST_DIR / ("reformkg.trig" if fmt == "trig" else "reformkg.ttl"))
+    source = ensure_graph(graph_path, paths.DIST_DIR / ("reformkg.trig" if fmt == "trig" else "reformkg.ttl"))
     written = export(source, fmt, out, base, DEFAULT_BASE)
     click.echo(f"wrote {written}")
 
@@ -66,7 +52,7 @@ def serve_cmd(graph_path, host, port, base, timeout, max_rows, workers):
 
     from ..server import app_for
 
-    graph_file = _built(graph_path)
+    graph_file = ensure_graph(graph_path)
     app = app_for(graph_file, base, timeout, max_rows, workers)  # starts the query workers
     click.echo(f"serving {graph_file} at http://{host}:{port}/ (SPARQL at /sparql, entities at /id/…)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
@@ -90,7 +76,7 @@ def push_cmd(endpoint, graph_iri, default_graph, graph_file, user, password, aut
     """Replace a named graph in a triple store with the graph (Graph Store Protocol PUT), then verify it."""
     from ..push import default_graph_iri, push
 
-    path = _built(graph_file)
+    path = ensure_graph(graph_file)
     if default_graph:
         graph_iri = None
     elif graph_iri is None:
