@@ -12,12 +12,13 @@ Styles (colours, sizes, edge styles, texts) come from ``viz/views.yaml``.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import paths
 from .errors import ReformKGError
-from .network import AgencyNetwork, community_layout, communities, metrics, metrics_csv, read_network
+from .network import AgencyNetwork, community_layout, layout_groups, metrics, metrics_csv, read_network
 from .viewstyle import Style, load_style
 
 VIEWS = ("collaboration", "measures")
@@ -62,6 +63,9 @@ class _Texts:
 
     def __init__(self, net: AgencyNetwork, style: Style):
         self.net, self.style, self.names, self.index = net, style, [], {}
+        self.docs: dict[str, str] = {}
+        for n in net.notices:
+            self.docs.setdefault(n["iri"], n["doc"])
 
     def level(self, notation: str) -> str:
         return (self.net.by_notation(notation) or {}).get("zh") or notation
@@ -93,14 +97,17 @@ class _Texts:
 
     def measure_tip(self, m: str) -> dict:
         net, d = self.net, self.net.bipartite.nodes[m]
-        names = {r: sorted(net.bipartite.nodes[a]["zh"] for a, x in net.bipartite[m].items() if x["role"] == r)
-                 for r in ("lead", "cooperating")}
+        names: dict[str, list] = {"lead": [], "cooperating": []}
+        for a, x in net.bipartite[m].items():
+            names[x["role"]].append(net.bipartite.nodes[a]["zh"])
+        for found in names.values():
+            found.sort()
         rows = [["Level 级别", f"{self.level(d['level'])} No. {d['rank']}"]]
         if d["district"]:
             district = net.districts.get(d["district"], {})
             rows.append(["District 区", _both(district.get("zh"), district.get("en"))])
         topics = ", ".join(net.concepts.get(t, {}).get("en") or t.rsplit("/", 1)[-1] for t in d["topics"])
-        notice = next((n["doc"] for n in net.notices if n["iri"] == d["notice"]), "—")
+        notice = self.docs.get(d["notice"], "—")
         rows += [["Lead 牵头", "、".join(names["lead"]) or "—"], ["Topics 主题", topics or "—"],
                  ["Notice 文号", notice]]
         lists = [self.capped("Figures 成效", [_figure(f) for f in d["figures"]])] if d["figures"] else []
@@ -185,15 +192,19 @@ def collaboration_view(net: AgencyNetwork, style: Style) -> View:
 
 def measures_view(net: AgencyNetwork, style: Style) -> View:
     """The bipartite network: measures (colour = level) to agencies, lead edges solid, districts shown."""
-    import networkx as nx
+    texts, kept, attrs = _Texts(net, style), net.measures, net.bipartite.nodes
+    links = [(m, a, d["role"]) for m in kept for a, d in net.bipartite[m].items()]
+    links += [(m, attrs[m]["district"], "district") for m in kept if attrs[m]["district"]]
+    size = len(attrs) + len({d for m, d, role in links if role == "district"} - set(attrs))
+    physics = size <= style.layout.physics_max_nodes
+    pos = {}
+    if not physics:  # the graph the layout needs: measures, agencies and districts
+        import networkx as nx
 
-    texts, graph = _Texts(net, style), nx.Graph(net.bipartite)
-    kept = net.measures
-    for m in kept:
-        if net.bipartite.nodes[m]["district"]:
-            graph.add_edge(m, net.bipartite.nodes[m]["district"], role="district")
-    physics = graph.number_of_nodes() <= style.layout.physics_max_nodes
-    pos = {} if physics else community_layout(graph, communities(graph), style.layout.spacing)
+        graph = nx.Graph()
+        graph.add_nodes_from(net.bipartite)
+        graph.add_edges_from((m, other) for m, other, _ in links)
+        pos = community_layout(graph, layout_groups(net, graph), style.layout.spacing)
     nodes = [_place({**texts.agency_node(a), "tip": texts.agency_tip(a)}, pos) for a in net.agencies]
     cut = style.page.measure_label_chars
     for m in kept:
@@ -203,8 +214,9 @@ def measures_view(net: AgencyNetwork, style: Style) -> View:
                              "size": style.sizes.measure, "color": colour, "kc": colour,
                              "find": " ".join(x for x in (d["title"], d["en"]) if x),
                              "tip": texts.measure_tip(m)}, pos))
-    for district in sorted({net.bipartite.nodes[m]["district"] for m in kept} - {None}):
-        info, count = net.districts.get(district, {}), sum(net.bipartite.nodes[m]["district"] == district for m in kept)
+    counts = Counter(net.bipartite.nodes[m]["district"] for m in kept)
+    for district in sorted(set(counts) - {None}):
+        info, count = net.districts.get(district, {}), counts[district]
         nodes.append(_place({"id": district, "label": info.get("zh") or district, "shape": "box",
                              "color": {"background": style.district_color, "border": style.edges.district.color},
                              "kc": style.district_color,
@@ -213,10 +225,9 @@ def measures_view(net: AgencyNetwork, style: Style) -> View:
                                      "rows": [["Code 代码", info.get("code") or "—"],
                                               ["District measures 区级举措", str(count)]], "lists": []}}, pos))
     edges = []
-    for u, v, data in _edge_order(graph):
-        m, other = (u, v) if graph.nodes[u].get("kind") == "measure" else (v, u)
-        s = getattr(style.edges, data["role"])
-        edges.append({"from": m, "to": other, "width": s.width, "dashes": s.dashes, "role": data["role"],
+    for m, other, role in sorted(links, key=lambda t: (min(t[0], t[1]), max(t[0], t[1]))):  # as _edge_order
+        s = getattr(style.edges, role)
+        edges.append({"from": m, "to": other, "width": s.width, "dashes": s.dashes, "role": role,
                       "color": {"color": s.color, "highlight": style.lead.border_color}})
     levels = sorted({net.bipartite.nodes[m]["level"] for m in kept})
     legend = [{"shape": "square", "color": style.level_color(lv), "text": texts.concept(lv)} for lv in levels]

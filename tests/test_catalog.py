@@ -12,7 +12,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
 
 from conftest import FIXTURES
 from reformkg.iris import DEFAULT_BASE
-from reformkg.namespaces import RK, VCARD, VOID
+from reformkg.namespaces import PREFIXES, RK, VCARD, VOID
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 IANA = "http://www.iana.org/assignments/media-types/"
@@ -131,3 +131,50 @@ def test_dataset_records_when_it_was_generated(built, monkeypatch):
 
     moment = g.value(dataset_iri(built.base), PROV.generatedAtTime).toPython()
     assert moment == dt.datetime(2025, 11, 5, tzinfo=dt.timezone.utc)
+
+
+def test_void_figures_are_the_graph_s_own(catalog, graph):
+    """Every VoID figure against the same figure counted here on the rdflib graph (the build counts with SPARQL)."""
+    subjects = set(graph.subjects())
+    expected = {VOID.triples: len(graph), VOID.distinctSubjects: len(subjects),
+                VOID.distinctObjects: len(set(graph.objects())), VOID.properties: len(set(graph.predicates())),
+                VOID.entities: len({s for s in subjects if isinstance(s, URIRef) and s.startswith(DEFAULT_BASE)}),
+                VOID.classes: len(set(graph.objects(None, RDF.type)))}
+    assert {p: int(catalog.value(DATASET, p)) for p in expected} == expected
+    partitions = {catalog.value(p, VOID["class"]): int(catalog.value(p, VOID.entities))
+                  for p in catalog.objects(DATASET, VOID.classPartition)}
+    assert partitions == {c: len(set(graph.subjects(RDF.type, c))) for c in set(graph.objects(None, RDF.type))}
+    assert set(catalog.objects(DATASET, VOID.exampleResource)) == {
+        min(graph.subjects(RDF.type, c), key=str) for c in (RK.Notice, RK.Measure, RK.Agency)}
+    used = {str(t) for t in set(graph.predicates()) | set(graph.objects(None, RDF.type))}
+    assert {str(v) for v in catalog.objects(DATASET, VOID.vocabulary)} == {
+        ns for ns in PREFIXES.values() if any(t.startswith(ns) for t in used)}
+
+
+def test_catalogue_is_written_from_the_store_alone(built, out_dir, tmp_path, monkeypatch):
+    """The build's catalogue needs no rdflib graph of the corpus, and says what the rdflib graph says."""
+    import shutil
+
+    from rdflib.compare import isomorphic
+    from rdflib.namespace import PROV
+
+    from reformkg.catalog import catalog_graph, write_catalog
+    from reformkg.export import EXPORTS
+
+    class StoreOnly:
+        store, base = built.store, built.base
+
+        @property
+        def graph(self):
+            raise AssertionError("the catalogue asked for an rdflib graph of the corpus")
+
+    for name in EXPORTS.values():
+        shutil.copy(out_dir / name, tmp_path / name)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1762300800")
+    (path,) = write_catalog(StoreOnly(), tmp_path)
+    mine, theirs = Graph().parse(path, format="turtle"), Graph().parse(out_dir / "catalog.ttl", format="turtle")
+    for g in (mine, theirs):
+        g.remove((None, PROV.generatedAtTime, None))
+    assert len(mine) > 300 and isomorphic(mine, theirs)
+    files = {fmt: tmp_path / name for fmt, name in EXPORTS.items()}
+    assert isomorphic(catalog_graph(built.store, files, built.base), catalog_graph(built.graph, files, built.base))

@@ -142,3 +142,109 @@ def test_export_command_errors_are_one_line(tmp_path):
     assert result.exit_code == 1
     assert "bad.ttl" in result.output and "cannot parse" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "o.nt").exists()
+
+
+# -- the writers the build uses: from its N-Triples and pyoxigraph parts, never rdflib ---------------
+
+class _Parts:
+    def __init__(self, ox):
+        self.ox = ox
+
+
+class NoRdflib:
+    """The build's result without its rdflib views (they fail if asked): what the outputs may use."""
+
+    def __init__(self, built):
+        self.store, self.base, self.ntriples = built.store, built.base, built.ntriples
+        self.parts = _Parts(built.parts.ox)
+
+    @property
+    def graph(self):
+        raise AssertionError("an output asked for an rdflib graph of the corpus")
+
+    triples = graph
+
+
+def test_exports_need_no_rdflib_graph(built, tmp_path):
+    from reformkg.export import write_exports
+
+    written = write_exports(NoRdflib(built), tmp_path)
+    assert sorted(p.name for p in written) == sorted(EXPORTS[f] for f in ("nt", "jsonld", "trig"))
+    out = built.written[0].parent
+    for path in written:
+        assert path.read_bytes() == (out / path.name).read_bytes(), path.name
+    # N-Triples: the graph itself, one line per triple, in code-point order
+    lines = (tmp_path / EXPORTS["nt"]).read_bytes().decode("utf-8").splitlines()
+    assert lines == sorted(lines) and len(lines) == len(set(lines)) == len(built.graph)
+
+
+def _rdflib_jsonld(graph) -> bytes:
+    """What rdflib's own JSON-LD writer makes of the graph with our context (sorted, as the old exporter did)."""
+    from reformkg.namespaces import prefixes_with_base
+
+    def stable(value):
+        if isinstance(value, dict):
+            return {k: ([stable(v) for v in item] if k == "@list" else stable(item)) for k, item in value.items()}
+        if isinstance(value, list):
+            return sorted((stable(v) for v in value), key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
+        return value
+
+    document = json.loads(graph.serialize(format="json-ld", context=prefixes_with_base(ID), auto_compact=True))
+    return json.dumps(stable(document), ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+
+
+def test_jsonld_reads_back_as_the_built_graph(built):
+    path = built.written[0].parent / EXPORTS["jsonld"]
+    back = Graph().parse(path, format="json-ld")
+    assert len(back) == len(built.graph) and isomorphic(back, built.graph)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    ids = [n["@id"] for n in doc["@graph"]]
+    assert ids == sorted(ids, key=lambda i: json.dumps(i, ensure_ascii=False)) and len(ids) == len(set(ids))
+    cells = set(built.graph.subjects(RDF.first, None))                       # folded into "@list"s
+    assert len(ids) == len(set(built.graph.subjects()) - cells)
+    assert not any(i in {c.n3() for c in cells} for i in ids)
+    lists = [v for n in doc["@graph"] for v in n.values() if isinstance(v, dict) and "@list" in v]
+    assert len(lists) == len(set(built.graph.objects(None, OWL_UNION_OF))) >= 1
+    # the same document, byte for byte, as rdflib's JSON-LD writer with the same context
+    assert path.read_bytes() == _rdflib_jsonld(built.graph)
+
+
+OWL_UNION_OF = URIRef("http://www.w3.org/2002/07/owl#unionOf")
+
+
+def test_jsonld_lists_empty_and_false_values_and_odd_numbers_round_trip(tmp_path):
+    from rdflib.collection import Collection
+
+    g = Graph()
+    s, head, inner = URIRef(ID + "x/1"), BNode("head"), BNode("inner")
+    Collection(g, head, [RK.Agency, Literal("税务"), inner, Literal(3)])
+    g.add((inner, RK.unit, Literal("千瓦时")))
+    g.add((s, OWL_UNION_OF, head))
+    g.add((s, RK.none, RDF.nil))
+    for value in (Literal(""), Literal("x"), Literal(0), Literal(1), Literal(False), Literal(True)):
+        g.add((s, RK.mixed, value))                        # rdflib's writer dropped "", 0 and false here
+    g.add((s, RK.huge, Literal(str(10 ** 21), datatype=XSD.integer)))
+    g.add((s, RK.rank, Literal(-12)))
+    path = write_graph(g, tmp_path / "edge.jsonld", "jsonld", ID)
+    back = Graph().parse(path, format="json-ld")
+    assert isomorphic(back, g)
+    node = next(n for n in json.loads(path.read_text(encoding="utf-8"))["@graph"] if n["@id"] == str(s))
+    assert node["owl:unionOf"]["@list"][:2] == [{"@id": "rk:Agency"}, "税务"] and node["owl:unionOf"]["@list"][3] == 3
+    assert node["rk:none"] == {"@list": []}
+    assert sorted(map(json.dumps, node["rk:mixed"])) == sorted(map(json.dumps, ["", "x", 0, 1, False, True]))
+    assert node["rk:huge"] == {"@type": "xsd:integer", "@value": str(10 ** 21)}  # JSON-LD reads 1e21 as a double
+    assert node["rk:rank"] == -12
+    one = write_graph([(s, RK.value, Literal("1.50", datatype=XSD.decimal))], tmp_path / "one.jsonld", "jsonld", ID)
+    assert json.loads(one.read_text(encoding="utf-8"))["@graph"] == [
+        {"@id": str(s), "rk:value": {"@type": "xsd:decimal", "@value": "1.50"}}]
+
+
+def test_jsonld_keeps_a_non_canonical_number_as_written():
+    from reformkg.export import JsonLd
+
+    ntriples = (f'<{ID}x/1> <{RK}rank> "01"^^<{XSD.integer}> .\n'
+                f'<{ID}x/1> <{RK}flag> "1"^^<{XSD.boolean}> .\n').encode()
+    doc = json.loads(b"".join(JsonLd({"rk": str(RK), "xsd": str(XSD)}).document(ntriples)))
+    # as the JSON 1 and true they would read back as "1" and "true": other literals
+    assert doc["@graph"] == [{"@id": ID + "x/1", "rk:rank": {"@type": "xsd:integer", "@value": "01"},
+                              "rk:flag": {"@type": "xsd:boolean", "@value": "1"}}]

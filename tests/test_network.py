@@ -211,3 +211,29 @@ def test_community_layout_keeps_nodes_apart():
     for n in graph:   # every node is nearest its own group's centre: the groups do not overlap
         dist = {g: (pos[n][0] - c[0]) ** 2 + (pos[n][1] - c[1]) ** 2 for g, c in centres.items()}
         assert min(dist, key=dist.get) == groups[n]
+
+
+def test_layout_groups_put_measures_with_their_lead_agency(net, notice_rows):
+    """The measures view's layout groups: agencies as in the collaboration view, each measure with its
+    lead unit (the first of its row), each district with most of its measures."""
+    from collections import Counter
+
+    import networkx as nx
+
+    from reformkg.network import layout_groups
+
+    graph = nx.Graph(net.bipartite)
+    for m in net.measures:
+        if net.bipartite.nodes[m]["district"]:
+            graph.add_edge(m, net.bipartite.nodes[m]["district"])
+    groups = layout_groups(net, graph)
+    assert set(groups) == set(graph)
+    assert {a: groups[a] for a in net.agencies} == {r["agency"]: r["community"] for r in metrics(net)}
+    names, titles = by_name(net), {net.bipartite.nodes[m]["title"]: m for m in net.measures}
+    for row in notice_rows:
+        assert groups[titles[row["title"]]] == groups[names[split_units(row["units"])[0]]]
+    districts = {net.bipartite.nodes[m]["district"] for m in net.measures} - {None}
+    assert len(districts) == len({district_of(r) for r in notice_rows if r["level"] == "district"}) >= 2
+    for d in districts:
+        votes = Counter(groups[m] for m in graph[d])
+        assert votes[groups[d]] == max(votes.values())

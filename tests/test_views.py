@@ -380,3 +380,21 @@ def test_viz_command_filters_and_writes(built, notice_rows, tmp_path):
     assert len(data["edges"]) == sum(len(split_units(r["units"])) for r in rows) + len(rows)
     bad = CliRunner().invoke(main, ["viz", "--graph", str(graph), "--topic", "nope", "--out", str(out)])
     assert bad.exit_code == 1 and "unknown topic 'nope'" in bad.output
+
+
+def test_large_measures_view_is_laid_out_in_python(built):
+    """Above ``physics_max_nodes`` the measures view has a position for every node (forced here on the
+    notice's 20 measures), and the same nodes and links as the view the browser lays out."""
+    from reformkg.network import read_network
+    from reformkg.store import open_store
+    from reformkg.views import load_style, measures_view
+
+    style = load_style()
+    forced = style.model_copy(update={"layout": style.layout.model_copy(update={"physics_max_nodes": 0})})
+    net = read_network(open_store(out_dir(built) / "reformkg.ttl"))
+    laid_out, free = measures_view(net, forced), measures_view(net, style)
+    assert (laid_out.physics, free.physics) == (False, True)
+    assert all("x" in n and "y" in n for n in laid_out.nodes) and not any("x" in n for n in free.nodes)
+    assert len({(n["x"], n["y"]) for n in laid_out.nodes}) == len(laid_out.nodes)
+    strip = [{k: v for k, v in n.items() if k not in ("x", "y")} for n in laid_out.nodes]
+    assert strip == free.nodes and laid_out.edges == free.edges
