@@ -240,7 +240,7 @@ def test_jsonld_lists_empty_and_false_values_and_odd_numbers_round_trip(tmp_path
 
 
 def test_jsonld_keeps_a_non_canonical_number_as_written():
-    from reformkg.export import JsonLd
+    from reformkg.jsonld import JsonLd
 
     ntriples = (f'<{ID}x/1> <{RK}rank> "01"^^<{XSD.integer}> .\n'
                 f'<{ID}x/1> <{RK}flag> "1"^^<{XSD.boolean}> .\n').encode()
