@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from .errors import RegistryError
+from .text import compact
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 TOPIC_REF = r"^[a-z0-9]+(-[a-z0-9]+)*/[a-z0-9]+(-[a-z0-9]+)*$"
@@ -297,11 +298,6 @@ def canonical_annotations(path: Path, schemes: tuple[TopicScheme, ...]) -> str:
 
 # -- mentions --------------------------------------------------------------------------------------
 
-def _compact(text: str) -> str:
-    """Without white space: line wraps and page breaks split names (集美 ⏎ 区政府)."""
-    return re.sub(r"\s+", "", text)
-
-
 # A name glued to the end of another organisation (中国证监会|厦门监管局) or continued into a longer
 # one (厦门市政府|采购中心) is part of that other name, not a mention of ours.
 _ORG_END = "会局委办院部厅署所站司团行处室"
@@ -322,12 +318,12 @@ def find_mentions(text: str, names: dict[str, str]) -> list[str]:
     (厦门市中级法院 matched hides 中级法院 in it). Keys come once each, in order of first occurrence.
     White space is ignored in the text and the names.
     """
-    haystack = _compact(text)
+    haystack = compact(text)
     if not haystack:
         return []
     by_name: dict[str, str] = {}
     for name, key in names.items():
-        name = _compact(name)
+        name = compact(name)
         if name and name not in by_name and name in haystack:
             by_name[name] = key
     taken = bytearray(len(haystack))  # 1 where a longer (or earlier, equally long) match already sits

@@ -384,13 +384,6 @@ def validate_store(store, shapes=None, base: str | None = None,
     return Report(not any(v.severity == "Violation" for v in violations), tuple(violations))
 
 
-def validate_file(path: Path, shapes=None, base: str | None = None):
-    """``reformkg validate --engine sparql``: load the file into Oxigraph and validate it there."""
-    from .store import OxigraphStore
-
-    return validate_store(OxigraphStore.from_file(Path(path)), shapes, base)
-
-
 def _run(store, check: Check, names) -> list:
     """The violations one check finds: (focus, result) pairs made into ``Violation`` objects."""
     from .validate import Violation

@@ -58,9 +58,3 @@ def bind_prefixes(graph, base: str | None = None):
     for prefix, ns in (prefixes_with_base(base) if base else PREFIXES).items():
         graph.bind(prefix, ns, override=True, replace=True)
     return graph
-
-
-def sparql_prologue(base: str | None = None) -> str:
-    """PREFIX lines for queries, so stored queries may omit them."""
-    items = prefixes_with_base(base) if base else PREFIXES
-    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in items.items())

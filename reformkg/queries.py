@@ -290,8 +290,3 @@ def _excerpt(text: str, line: int) -> str:
     return ""
 
 
-def check_syntax(query: NamedQuery) -> None:
-    """Raise QueryFileError (with line and column) when a query file does not parse."""
-    error = syntax_error(query.text)
-    if error is not None:
-        raise QueryFileError(f"the query does not parse: {error[1]}", path=query.path, line=error[0])

@@ -137,7 +137,7 @@ class OxigraphStore(Store):
             store.ox.bulk_load(path=str(path), format=ox.RdfFormat.from_extension(Path(path).suffix[1:]) or
                                ox.RdfFormat.TURTLE)
         except (SyntaxError, ValueError, OSError) as exc:
-            raise ReformKGError(f"cannot load the graph: {exc}", path=path) from None
+            raise ReformKGError(f"cannot parse the graph: {exc}", path=path) from None
         return store
 
     @classmethod
@@ -209,7 +209,7 @@ class RdflibStore(Store):
         try:
             graph.parse(path, format="nt" if Path(path).suffix == ".nt" else "turtle")
         except Exception as exc:  # noqa: BLE001 - any parser error becomes one clear line
-            raise ReformKGError(f"cannot load the graph: {exc}", path=path) from None
+            raise ReformKGError(f"cannot parse the graph: {exc}", path=path) from None
         return cls(graph)
 
     def query(self, sparql: str, bindings: Mapping[str, object] | None = None,

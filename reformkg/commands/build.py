@@ -165,15 +165,10 @@ def validate_cmd(graph_file, shapes, engine):
         report = validate_graph(graph, shapes_graph(shapes))
     else:
         from ..build import ensure_graph
-        from ..errors import ReformKGError
         from ..fastvalidate import validate_store
         from ..store import OxigraphStore
 
-        path = ensure_graph(graph_file)
-        try:
-            store = OxigraphStore.from_file(path)
-        except ReformKGError as exc:  # the same words as the pyshacl engine's loader
-            raise ReformKGError(exc.message.replace("cannot load", "cannot parse"), path=exc.path) from None
+        store = OxigraphStore.from_file(ensure_graph(graph_file))
         if not len(store):
             raise click.ClickException(f"{graph_file}: the graph is empty")
         report = validate_store(store, shapes_graph(shapes))
